@@ -1,0 +1,71 @@
+/** One dependency's answer to "can you serve?". `required` ones decide readiness. */
+export interface ReadinessCheck {
+  readonly name: string;
+  readonly required: boolean;
+  /** Resolves when the dependency answers; rejects otherwise. */
+  check(): Promise<void>;
+}
+
+export interface CheckResult {
+  readonly status: 'up' | 'down';
+  readonly latencyMs: number;
+  readonly error?: string;
+}
+
+export interface ReadinessReport {
+  readonly ready: boolean;
+  readonly status: 'ready' | 'not_ready' | 'shutting_down';
+  readonly checks: Record<string, CheckResult>;
+}
+
+/**
+ * Readiness for the load balancer: ready while every required dependency answers within the
+ * budget and the process is not draining. Optional dependencies (the cache) only degrade.
+ */
+export class Readiness {
+  private draining = false;
+
+  constructor(
+    private readonly checks: readonly ReadinessCheck[],
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** From now on the process reports not ready, so the load balancer stops sending traffic. */
+  startDraining(): void {
+    this.draining = true;
+  }
+
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  async report(): Promise<ReadinessReport> {
+    const results = await Promise.all(this.checks.map((c) => this.run(c)));
+    const checks: Record<string, CheckResult> = {};
+    this.checks.forEach((c, i) => (checks[c.name] = results[i]!));
+    if (this.draining) return { ready: false, status: 'shutting_down', checks };
+    const ready = this.checks.every((c, i) => !c.required || results[i]!.status === 'up');
+    return { ready, status: ready ? 'ready' : 'not_ready', checks };
+  }
+
+  private async run(check: ReadinessCheck): Promise<CheckResult> {
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    try {
+      await Promise.race([check.check(), timeout]);
+      return { status: 'up', latencyMs: elapsed(started) };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 'down', latencyMs: elapsed(started), error: message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function elapsed(started: number): number {
+  return Math.round((performance.now() - started) * 10) / 10;
+}

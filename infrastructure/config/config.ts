@@ -1,0 +1,113 @@
+import { envSchema } from './env-schema.js';
+
+export interface Config {
+  readonly nodeEnv: string;
+  readonly http: { readonly port: number; readonly host: string };
+  /** null: the embedded store under `dataDir`. */
+  readonly postgres: {
+    readonly uri: string | null;
+    readonly dataDir: string;
+    readonly poolMax: number;
+    readonly acquireTimeoutMs: number;
+    readonly statementTimeoutMs: number;
+  };
+  /** null uri: the in-process cache. */
+  readonly redis: {
+    readonly uri: string | null;
+    readonly keyPrefix: string;
+    readonly connectTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+  };
+  readonly sentry: {
+    readonly dsn: string | null;
+    readonly environment: string;
+    readonly release: string | null;
+    readonly tracesSampleRate: number;
+  };
+  readonly cache: {
+    readonly ttlMs: number;
+    readonly staleGraceMs: number;
+    readonly leaseTtlMs: number;
+    readonly leaseWaitMs: number;
+  };
+  readonly log: { readonly level: string; readonly pretty: boolean };
+  readonly readinessTimeoutMs: number;
+  readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
+}
+
+/** A bad environment: `message` is the one line printed before exiting with code 1. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses and checks the environment. Values are never echoed: some of them hold passwords. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(variable, `invalid configuration: ${variable} ${issue.message}`);
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production) {
+    for (const variable of ['POSTGRES_URI', 'REDIS_URI'] as const) {
+      if (!env[variable]) {
+        throw new ConfigError(
+          variable,
+          `invalid configuration: ${variable} is required when NODE_ENV=production (no embedded fallback in production)`,
+        );
+      }
+    }
+  }
+  return {
+    nodeEnv: env.NODE_ENV,
+    http: { port: env.PORT, host: env.HOST },
+    postgres: {
+      uri: env.POSTGRES_URI ?? null,
+      dataDir: env.DATA_DIR,
+      poolMax: env.PG_POOL_MAX,
+      acquireTimeoutMs: env.PG_ACQUIRE_TIMEOUT_MS,
+      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+    },
+    redis: {
+      uri: env.REDIS_URI ?? null,
+      keyPrefix: env.REDIS_KEY_PREFIX,
+      connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    sentry: {
+      dsn: env.SENTRY_DSN ?? null,
+      environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
+      release: env.SENTRY_RELEASE ?? null,
+      tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE,
+    },
+    cache: {
+      ttlMs: env.CACHE_TTL_SECONDS * 1000,
+      staleGraceMs: env.STALE_GRACE_SECONDS * 1000,
+      leaseTtlMs: env.LEASE_TTL_MS,
+      leaseWaitMs: env.LEASE_WAIT_MS,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
+    readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+    // Production sits behind a load balancer that needs a moment to see readiness turn 503.
+    shutdown: { delayMs: env.SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0), timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  };
+}
+
+/** `scheme://user:***@host/db`: for logs and start-up lines. */
+export function maskUrl(uri: string): string {
+  try {
+    const url = new URL(uri);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

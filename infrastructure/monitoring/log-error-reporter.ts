@@ -1,0 +1,15 @@
+import type { Logger } from '../../application/logger.port.js';
+import type { ErrorReporter } from '../../domain/error-reporter.port.js';
+
+/** The reporter when SENTRY_DSN is unset: failures still reach the logs, nothing leaves the host. */
+export class LogErrorReporter implements ErrorReporter {
+  constructor(private readonly logger: Logger) {}
+
+  report(error: unknown, context: Readonly<Record<string, string>> = {}): void {
+    this.logger.error({ err: error, ...context }, 'unexpected error');
+  }
+
+  async flush(): Promise<boolean> {
+    return true;
+  }
+}

@@ -1,0 +1,49 @@
+import { DomainError, InvalidInputError, StoreUnavailableError } from '../../domain/errors.js';
+
+export interface ErrorAnswer {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+  /** Unexpected: reported and hidden behind a generic message. */
+  readonly unexpected: boolean;
+}
+
+/** Stable machine-readable codes for the HTTP errors that Koa and its middleware raise. */
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  501: 'not_implemented',
+  503: 'service_unavailable',
+};
+
+/** Maps anything thrown below the error middleware to the JSON error of the contract. */
+export function toErrorAnswer(error: unknown): ErrorAnswer {
+  if (error instanceof InvalidInputError) {
+    return { status: 400, code: error.code, message: error.message, unexpected: false };
+  }
+  if (error instanceof StoreUnavailableError) {
+    return {
+      status: 503,
+      code: error.code,
+      message: 'the ping store is unavailable, retry shortly',
+      unexpected: false,
+    };
+  }
+  if (error instanceof DomainError) {
+    return { status: 500, code: 'internal', message: 'internal error', unexpected: true };
+  }
+  const http = error as { status?: unknown; expose?: unknown; message?: unknown; code?: unknown };
+  if (typeof http.status === 'number' && http.status >= 400 && http.status < 500 && http.expose !== false) {
+    const code = typeof http.code === 'string' && /^[a-z_]+$/.test(http.code) ? http.code : CODE_BY_STATUS[http.status];
+    return {
+      status: http.status,
+      code: code ?? 'bad_request',
+      message: typeof http.message === 'string' ? http.message : 'bad request',
+      unexpected: false,
+    };
+  }
+  return { status: 500, code: 'internal', message: 'internal error', unexpected: true };
+}

@@ -1,0 +1,39 @@
+import Router from '@koa/router';
+import type { PingUseCases } from '../../../application/ping-use-cases.js';
+import { InvalidInputError } from '../../../domain/errors.js';
+import { jsonBody } from '../json-body.js';
+import { describeIssue, listPingsQuery, recordPingBody } from '../request-schemas.js';
+import { toPingJson } from '../ping-json.js';
+
+export const PING_MESSAGE = 'Ping received and processed.';
+
+/** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
+export function pingRoutes(pings: PingUseCases): Router {
+  const router = new Router();
+
+  router.get('/ping', async (ctx) => {
+    const result = await pings.getLastPing();
+    ctx.set('X-Cache', result.outcome);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { message: PING_MESSAGE, source: result.source, ping: toPingJson(result.ping) };
+  });
+
+  router.post('/pings', jsonBody, async (ctx) => {
+    const parsed = recordPingBody.safeParse(ctx.request.body);
+    if (!parsed.success) throw new InvalidInputError(describeIssue(parsed.error));
+    const ping = await pings.recordPing(parsed.data?.note ?? null);
+    ctx.status = 201;
+    ctx.set('Location', `/pings?before=${ping.id + 1}&limit=1`);
+    ctx.body = { ping: toPingJson(ping) };
+  });
+
+  router.get('/pings', async (ctx) => {
+    const parsed = listPingsQuery.safeParse(ctx.query);
+    if (!parsed.success) throw new InvalidInputError(describeIssue(parsed.error));
+    const page = await pings.listPings(parsed.data.limit, parsed.data.before);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { items: page.items.map(toPingJson), nextBefore: page.nextBefore };
+  });
+
+  return router;
+}

@@ -1,0 +1,62 @@
+import { TOKENS } from '../application/tokens.js';
+import type { Logger } from '../application/logger.port.js';
+import type { ErrorReporter } from '../domain/error-reporter.port.js';
+import { ConfigError, loadConfig, maskUrl, type Config } from '../infrastructure/config/config.js';
+import { buildContainer } from '../infrastructure/container.js';
+import { startHttpServer } from './http-server.js';
+
+/** The process entry point: configuration, composition, listening, and a clean exit on signals. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+
+  const container = buildContainer(config);
+  const logger = container.get<Logger>(TOKENS.Logger);
+  const reporter = container.get<ErrorReporter>(TOKENS.ErrorReporter);
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled rejection');
+    reporter.report(reason, { event: 'unhandled_rejection' });
+  });
+
+  const running = await startHttpServer(container, {
+    port: config.http.port,
+    host: config.http.host,
+    shutdownDelayMs: config.shutdown.delayMs,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
+  });
+  logger.info(
+    {
+      port: running.port,
+      host: config.http.host,
+      store: config.postgres.uri ? maskUrl(config.postgres.uri) : "in-memory (nothing kept across restarts)",
+      cache: config.redis.uri ? maskUrl(config.redis.uri) : 'in-process',
+      sentry: config.sentry.dsn ? 'on' : 'off',
+    },
+    'ping-service listening',
+  );
+  if (!config.sentry.dsn) logger.warn('SENTRY_DSN is unset: error reporting to Sentry is off');
+
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'signal received');
+      running.shutdown().then(
+        (inTime) => process.exit(inTime ? 0 : 1),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ping-service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,231 @@
+import { expect } from 'chai';
+import { InvalidInputError, StoreUnavailableError } from '../../domain/errors.js';
+import { LAST_PING_KEY } from '../../domain/ping-service.js';
+import type { RecordLease } from '../../domain/record-lease.port.js';
+import { MemoryRecordLease } from '../../infrastructure/memory/memory-record-lease.js';
+import { makePingService } from '../support/make-ping-service.js';
+
+describe('PingService: the cache-aside policy', () => {
+  describe('GET /ping', () => {
+    it('records one ping and caches it on a cold cache (MISS)', async () => {
+      const { sut, store, sharedCache } = makePingService();
+      const result = await sut.getPing();
+      expect(result.outcome).to.equal('MISS');
+      expect(result.source).to.equal('database');
+      expect(result.ping.id).to.equal(1);
+      expect(store.records).to.equal(1);
+      expect(await sharedCache.get(LAST_PING_KEY)).to.have.nested.property('ping.id', 1);
+    });
+
+    it('serves a fresh entry without touching the store (HIT)', async () => {
+      const { sut, store } = makePingService();
+      const first = await sut.getPing();
+      for (let i = 0; i < 5; i++) {
+        const hit = await sut.getPing();
+        expect(hit.outcome).to.equal('HIT');
+        expect(hit.source).to.equal('cache');
+        expect(hit.ping).to.deep.equal(first.ping);
+      }
+      expect(store.records).to.equal(1);
+      expect(store.lists).to.equal(0);
+    });
+
+    it('records again once the TTL has passed, and not a millisecond before', async () => {
+      const { sut, store, clock, policy } = makePingService();
+      await sut.getPing();
+      clock.advance(policy.ttlMs - 1);
+      expect((await sut.getPing()).outcome).to.equal('HIT');
+      clock.advance(1);
+      const again = await sut.getPing();
+      expect(again.outcome).to.equal('MISS');
+      expect(again.ping.id).to.equal(2);
+      expect(store.records).to.equal(2);
+    });
+
+    it('keeps entries for TTL + grace so a stale one can be served later', async () => {
+      const { sut, sharedCache, clock, policy } = makePingService();
+      await sut.getPing();
+      clock.advance(policy.ttlMs + policy.staleGraceMs - 1);
+      expect(await sharedCache.get(LAST_PING_KEY)).to.not.equal(null);
+      clock.advance(1);
+      expect(await sharedCache.get(LAST_PING_KEY)).to.equal(null);
+    });
+
+    it('shares one store call among concurrent misses in a process (single-flight)', async () => {
+      const { sut, store } = makePingService();
+      const results = await Promise.all(Array.from({ length: 100 }, () => sut.getPing()));
+      expect(store.records).to.equal(1);
+      expect(new Set(results.map((r) => r.ping.id))).to.deep.equal(new Set([1]));
+    });
+  });
+
+  describe('when the shared cache fails', () => {
+    it('answers from the store (BYPASS) and keeps once-per-TTL with the local tier', async () => {
+      const { sut, store, sharedCache, monitor } = makePingService();
+      sharedCache.failWith = new Error('redis down');
+      const first = await sut.getPing();
+      expect(first.outcome).to.equal('BYPASS');
+      expect(first.source).to.equal('database');
+      for (let i = 0; i < 10; i++) {
+        const next = await sut.getPing();
+        expect(next.outcome).to.equal('BYPASS');
+        expect(next.ping.id).to.equal(first.ping.id);
+      }
+      expect(store.records).to.equal(1);
+      expect(monitor.failures('cache')).to.be.greaterThan(0);
+    });
+
+    it('resumes HITs when the shared cache returns', async () => {
+      const { sut, sharedCache, clock, policy } = makePingService();
+      sharedCache.failWith = new Error('redis down');
+      await sut.getPing();
+      sharedCache.failWith = null;
+      clock.advance(policy.ttlMs);
+      expect((await sut.getPing()).outcome).to.equal('MISS');
+      expect((await sut.getPing()).outcome).to.equal('HIT');
+    });
+  });
+
+  describe('when the store fails (stale-if-error)', () => {
+    it('serves the stale entry within the grace period (STALE)', async () => {
+      const { sut, store, clock, policy } = makePingService();
+      const first = await sut.getPing();
+      clock.advance(policy.ttlMs + 1);
+      store.failWith = new Error('connection refused');
+      const stale = await sut.getPing();
+      expect(stale.outcome).to.equal('STALE');
+      expect(stale.source).to.equal('stale');
+      expect(stale.ping.id).to.equal(first.ping.id);
+    });
+
+    it('throws StoreUnavailableError when there is nothing to serve', async () => {
+      const { sut, store } = makePingService();
+      store.failWith = new Error('connection refused');
+      const error = await sut.getPing().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.be.instanceOf(StoreUnavailableError);
+    });
+
+    it('throws once the grace period is over', async () => {
+      const { sut, store, clock, policy } = makePingService();
+      await sut.getPing();
+      clock.advance(policy.ttlMs + policy.staleGraceMs);
+      store.failWith = new Error('connection refused');
+      await expectRejection(sut.getPing(), StoreUnavailableError);
+    });
+  });
+
+  describe('POST /pings', () => {
+    it('records unconditionally and refreshes the cache so GET /ping returns it', async () => {
+      const { sut, store } = makePingService();
+      await sut.getPing();
+      const posted = await sut.recordPing('hello');
+      expect(posted.note).to.equal('hello');
+      expect(store.records).to.equal(2);
+      const next = await sut.getPing();
+      expect(next.outcome).to.equal('HIT');
+      expect(next.ping).to.deep.equal(posted);
+    });
+
+    it('refuses a note longer than 280 characters and records nothing', async () => {
+      const { sut, store } = makePingService();
+      await expectRejection(sut.recordPing('x'.repeat(281)), InvalidInputError);
+      expect(store.records).to.equal(0);
+      expect((await sut.recordPing('x'.repeat(280))).note).to.have.length(280);
+    });
+
+    it('does not acknowledge a ping the store did not commit', async () => {
+      const { sut, store, sharedCache } = makePingService();
+      store.failWith = new Error('statement timeout');
+      await expectRejection(sut.recordPing('lost?'), StoreUnavailableError);
+      expect(sharedCache.sets).to.equal(0);
+    });
+
+    it('still acknowledges a committed ping when the cache cannot be refreshed', async () => {
+      const { sut, sharedCache } = makePingService();
+      sharedCache.failWith = new Error('redis down');
+      expect((await sut.recordPing('kept')).note).to.equal('kept');
+    });
+  });
+
+  describe('GET /pings', () => {
+    it('pages newest first with a cursor and no gap or repeat', async () => {
+      const { sut } = makePingService();
+      for (let i = 0; i < 7; i++) await sut.recordPing(`n${i}`);
+      const seen: number[] = [];
+      let before: number | undefined;
+      for (;;) {
+        const page = await sut.listPings(before === undefined ? { limit: 3 } : { limit: 3, before });
+        seen.push(...page.items.map((p) => p.id));
+        if (page.nextBefore === null) break;
+        before = page.nextBefore;
+      }
+      expect(seen).to.deep.equal([7, 6, 5, 4, 3, 2, 1]);
+    });
+
+    it('refuses limits outside 1..100', async () => {
+      const { sut } = makePingService();
+      await expectRejection(sut.listPings({ limit: 0 }), InvalidInputError);
+      await expectRejection(sut.listPings({ limit: 101 }), InvalidInputError);
+    });
+  });
+
+  describe('across instances (lease)', () => {
+    it('lets only the lease holder record; the others wait and HIT its entry', async () => {
+      // Three instances sharing one cache, one store and one lease, as processes share Redis and PostgreSQL.
+      const first = makePingService({ lease: null });
+      const lease = new MemoryRecordLease(first.clock);
+      const { clock, store, sharedCache } = first;
+      const instances = [1, 2, 3].map(() => makePingService({ lease, clock, store, sharedCache }).sut);
+      const results = await Promise.all(instances.flatMap((sut) => [sut.getPing(), sut.getPing()]));
+      expect(store.records).to.equal(1);
+      expect(results.filter((r) => r.outcome === 'MISS')).to.have.length(2);
+      expect(results.filter((r) => r.outcome === 'HIT')).to.have.length(4);
+    });
+
+    it('lets the lease go after recording, so the next refresh is not blocked', async () => {
+      const { clock } = makePingService();
+      const lease = new MemoryRecordLease(clock);
+      const { sut, store, policy } = makePingService({ lease, clock });
+      await sut.getPing();
+      clock.advance(policy.ttlMs);
+      const before = clock.now();
+      expect((await sut.getPing()).outcome).to.equal('MISS');
+      expect(clock.now()).to.equal(before);
+      expect(store.records).to.equal(2);
+    });
+
+    it('records itself when the lease holder never writes within the wait', async () => {
+      const { clock } = makePingService();
+      const stuck: RecordLease = { acquire: async () => null, release: async () => {} };
+      const { sut, store } = makePingService({ lease: stuck, clock });
+      const started = clock.now();
+      const result = await sut.getPing();
+      expect(result.outcome).to.equal('MISS');
+      expect(store.records).to.equal(1);
+      expect(clock.now() - started).to.be.at.least(1_000);
+    });
+
+    it('carries on without a lease when taking it fails', async () => {
+      const broken: RecordLease = {
+        acquire: async () => {
+          throw new Error('redis down');
+        },
+        release: async () => {},
+      };
+      const { sut, store } = makePingService({ lease: broken });
+      expect((await sut.getPing()).outcome).to.equal('MISS');
+      expect(store.records).to.equal(1);
+    });
+  });
+});
+
+async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error, 'expected a rejection').to.be.instanceOf(type);
+}
