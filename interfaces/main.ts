@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     {
       port: running.port,
       host: config.http.host,
-      store: config.postgres.uri ? maskUrl(config.postgres.uri) : "in-memory (nothing kept across restarts)",
+      store: config.postgres.uri ? maskUrl(config.postgres.uri) : 'in-memory (nothing kept across restarts)',
       cache: config.redis.uri ? maskUrl(config.redis.uri) : 'in-process',
       sentry: config.sentry.dsn ? 'on' : 'off',
     },
