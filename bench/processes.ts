@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '..');
+
+/** The node arguments of the image's CMD, so the benchmark measures what production runs. */
+export function imageNodeArgs(): string[] {
+  const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+  const cmd = [...dockerfile.matchAll(/^CMD\s+(\[.*\])\s*$/gm)].at(-1)?.[1];
+  if (!cmd) throw new Error('no exec-form CMD found in the Dockerfile');
+  const args = JSON.parse(cmd) as string[];
+  if (args[0] !== 'node') throw new Error(`the Dockerfile's CMD does not start with node: ${cmd}`);
+  return args.slice(1);
+}
+
+/** The image's ENV NODE_OPTIONS, if it sets one (memory flags live there). */
+export function imageNodeOptions(): string | undefined {
+  const dockerfile = readFileSync(resolve(root, 'Dockerfile'), 'utf8');
+  const match = /^ENV\s+.*NODE_OPTIONS="([^"]*)"/m.exec(dockerfile) ?? /^ENV\s+NODE_OPTIONS[= ](\S+)/m.exec(dockerfile);
+  return match?.[1];
+}
+
+export class BenchProcess {
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(name: string, args: string[], env: Record<string, string>, port: number, readyPath: string) {
+    const child = spawn(process.execPath, args, {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
+      if (Date.now() > deadline) throw new Error(`${name} did not become ready: ${stderr}`);
+      try {
+        if ((await fetch(url + readyPath)).ok) break;
+      } catch {
+        // not yet listening
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return new BenchProcess(name, child, url);
+  }
+
+  /** Resets the kernel's peak-RSS mark, so the next reading is this scenario's peak. */
+  resetPeakRss(): void {
+    try {
+      writeFileSync(`/proc/${this.child.pid}/clear_refs`, '5');
+    } catch {
+      // not Linux, or not allowed: the peak then covers the whole run
+    }
+  }
+
+  /** Peak resident set size in MiB (VmHWM), or null off Linux. */
+  peakRssMiB(): number | null {
+    try {
+      const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+      return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    this.child.kill('SIGTERM');
+    await once(this.child, 'exit');
+  }
+}
+
+/** Accepts Sentry envelopes and drops them: reporting is on, as in production, but stays local. */
+export async function startFakeSentryIngest(): Promise<{ dsn: string; received: () => number; close: () => void }> {
+  let received = 0;
+  const server: Server = createServer((req, res) => {
+    received++;
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { dsn: `http://benchkey@127.0.0.1:${port}/1`, received: () => received, close: () => server.close() };
+}

@@ -1,0 +1,51 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { root } from './processes.js';
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly target: string;
+  readonly requestsPerSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly peakRssMiB: number | null;
+  readonly ratioToBaseline: number | null;
+  readonly note?: string;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly machine: string;
+  readonly settings: Record<string, unknown>;
+  readonly results: ScenarioResult[];
+  readonly checks: Array<{ check: string; pass: boolean; detail: string }>;
+}
+
+export function toMarkdown(report: BenchReport): string {
+  const lines = [
+    `Run ${report.date} on ${report.machine}; ${JSON.stringify(report.settings)}`,
+    '',
+    '| scenario | req/s | ratio to baseline | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB | note |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...report.results.map(
+      (r) =>
+        `| ${r.scenario} | ${Math.round(r.requestsPerSec)} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB ?? 'n/a'} | ${r.note ?? ''} |`,
+    ),
+    '',
+    '| target | result | measured |',
+    '|---|---|---|',
+    ...report.checks.map((c) => `| ${c.check} | ${c.pass ? 'met' : '**missed**'} | ${c.detail} |`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function writeReport(report: BenchReport): string {
+  const dir = resolve(root, 'bench/results');
+  mkdirSync(dir, { recursive: true });
+  const markdown = toMarkdown(report);
+  writeFileSync(resolve(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(resolve(dir, 'latest.md'), markdown);
+  return markdown;
+}

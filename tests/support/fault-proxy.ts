@@ -1,0 +1,91 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+
+export type ProxyMode = 'pass' | 'blackhole' | 'refuse';
+
+/**
+ * A TCP proxy of the tests' own between the service and a server, to break the connection in
+ * the ways production does:
+ * - `pass`: bytes flow (optionally after `latencyMs`);
+ * - `cut()`: every open connection is reset now (a crash or a failover);
+ * - `blackhole`: connections stay open but nothing is forwarded either way (a dead host, a
+ *   dropped route: packets vanish, no reset), and new connections are accepted and starved;
+ * - `refuse`: new connections are closed at once (a server that is down).
+ */
+export class FaultProxy {
+  private mode: ProxyMode = 'pass';
+  private latencyMs = 0;
+  private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(target: { host: string; port: number }): Promise<FaultProxy> {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    const proxy = new FaultProxy(server, typeof address === 'object' && address ? address.port : 0);
+    server.on('connection', (client) => proxy.accept(client, target));
+    return proxy;
+  }
+
+  setMode(mode: ProxyMode): void {
+    this.mode = mode;
+    if (mode === 'refuse') this.cut();
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  /** Resets every open connection. */
+  cut(): void {
+    for (const { client, upstream } of this.pairs) {
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    }
+    this.pairs.clear();
+  }
+
+  get openConnections(): number {
+    return this.pairs.size;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket, target: { host: string; port: number }): void {
+    client.on('error', () => undefined);
+    if (this.mode === 'refuse') {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = connect(target.port, target.host);
+    upstream.on('error', () => client.destroy());
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    const forget = () => this.pairs.delete(pair);
+    client.on('close', () => {
+      forget();
+      upstream.destroy();
+    });
+    upstream.on('close', () => {
+      forget();
+      client.destroy();
+    });
+    this.forward(client, upstream);
+    this.forward(upstream, client);
+  }
+
+  private forward(from: Socket, to: Socket): void {
+    from.on('data', (chunk) => {
+      if (this.mode === 'blackhole') return; // swallowed: no answer, no reset
+      if (this.latencyMs > 0) setTimeout(() => to.writable && to.write(chunk), this.latencyMs);
+      else if (to.writable) to.write(chunk);
+    });
+  }
+}

@@ -1,0 +1,84 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
+
+/** A free TCP port on loopback, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A private redis-server for fault tests: killed and restarted at will without touching the
+ * machine's shared Redis. Persistence is off; it lives only as long as the test.
+ */
+export class RedisServerProcess {
+  private child: ChildProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  static async start(port?: number): Promise<RedisServerProcess> {
+    const server = new RedisServerProcess(port ?? (await freePort()));
+    await server.restart();
+    return server;
+  }
+
+  get uri(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again) on the same port and resolves once it accepts connections. */
+  async restart(): Promise<void> {
+    if (this.child) return;
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let spawnError: Error | null = null;
+    child.once('error', (error) => (spawnError = error));
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      if (await canConnect(this.port)) return;
+      if (spawnError) {
+        this.child = null;
+        throw new Error(
+          `could not start redis-server (is it installed and on PATH?): ${(spawnError as Error).message}`,
+        );
+      }
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    this.child = null;
+    child.kill('SIGKILL');
+    throw new Error(`redis-server on port ${this.port} did not start`);
+  }
+
+  /** SIGKILL: the abrupt loss production sees, not a polite shutdown. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { freePort } from './redis-server-process.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+/**
+ * The real service as a child process (`node --import tsx interfaces/main.ts`), as production
+ * runs it but from source: for the tests that need signals, several instances or real sockets.
+ */
+export class ServiceProcess {
+  readonly logs: Array<Record<string, unknown>> = [];
+  readonly stderr: string[] = [];
+  private exited: Promise<number | null>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {
+    this.exited = once(child, 'exit').then(([code]) => code as number | null);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        this.logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.logs.push({ raw: line });
+      }
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
+  }
+
+  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+    const port = Number(env.PORT ?? (await freePort()));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(child, port);
+    await service.waitUntilReady();
+    return service;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Sends a signal and resolves to the exit code. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill(signal);
+    return this.exited;
+  }
+
+  get exitCode(): Promise<number | null> {
+    return this.exited;
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      if (this.child.exitCode !== null) {
+        throw new Error(`the service exited with ${this.child.exitCode}: ${this.stderr.join(' ')}`);
+      }
+      try {
+        const response = await fetch(`${this.url}/readyz`);
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    this.child.kill('SIGKILL');
+    throw new Error(`the service did not become ready: ${this.stderr.join(' ')}`);
+  }
+}
