@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import type { Knex } from 'knex';
+import type { Managed } from '../../application/lifecycle.js';
+import type { Logger } from '../../application/logger.port.js';
+import { maskUrl } from '../config/config.js';
+import { createPgKnex } from './create-pg-knex.js';
+import { createPgliteKnex } from './create-pglite-knex.js';
+import { runMigrations } from './run-migrations.js';
+
+export interface DatabaseSettings {
+  /** null: the embedded PGlite engine under `dataDir`. */
+  readonly uri: string | null;
+  readonly dataDir: string;
+  readonly poolMax: number;
+  readonly acquireTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+}
+
+/** The directory of the embedded engine inside DATA_DIR, so DATA_DIR can hold other things. */
+export function pgliteDirectory(dataDir: string): string {
+  return resolve(dataDir, 'pglite');
+}
+
+/** One line for logs: which engine, and where (passwords masked). */
+export function describeDatabase(settings: Pick<DatabaseSettings, 'uri' | 'dataDir'>): string {
+  return settings.uri
+    ? `PostgreSQL at ${maskUrl(settings.uri)}`
+    : `embedded PGlite in ${pgliteDirectory(settings.dataDir)} (set POSTGRES_URI for a server)`;
+}
+
+/**
+ * The pings database, whichever engine is behind it: PostgreSQL when POSTGRES_URI is set, the
+ * embedded PGlite otherwise. Registered with the Lifecycle: `start` migrates, `close` releases
+ * the pool (or closes the embedded engine, flushing it to disk).
+ */
+export class PingDatabase implements Managed {
+  readonly name = 'postgres';
+
+  private constructor(
+    readonly knex: Knex,
+    readonly description: string,
+    private readonly logger: Logger,
+    private readonly engine: {
+      /** Resolves once the engine can take queries (PGlite's first start runs initdb: seconds). */
+      ready(): Promise<void>;
+      /** Runs after the pool is destroyed. */
+      afterDestroy(): Promise<void>;
+    } = { ready: async () => {}, afterDestroy: async () => {} },
+  ) {}
+
+  static open(settings: DatabaseSettings, logger: Logger): PingDatabase {
+    const description = describeDatabase(settings);
+    if (settings.uri) {
+      return new PingDatabase(createPgKnex({ ...settings, uri: settings.uri }, logger), description, logger);
+    }
+    const { knex, pglite } = createPgliteKnex(
+      { directory: pgliteDirectory(settings.dataDir), acquireTimeoutMs: settings.acquireTimeoutMs },
+      logger,
+    );
+    return new PingDatabase(knex, description, logger, {
+      ready: () => pglite.waitReady,
+      afterDestroy: async () => {
+        if (!pglite.closed) await pglite.close();
+      },
+    });
+  }
+
+  /**
+   * Migrations at start: knex's lock makes replicas starting together take turns. The embedded
+   * engine is awaited first, so its one-off initdb does not count against PG_ACQUIRE_TIMEOUT_MS.
+   */
+  async start(): Promise<void> {
+    await this.engine.ready();
+    const applied = await runMigrations(this.knex, {
+      onContention: () => this.logger.info('another instance is migrating the database: waiting for it'),
+    });
+    this.logger.info(
+      { applied, database: this.description },
+      applied.length ? 'migrations applied' : 'schema is current',
+    );
+  }
+
+  /** The readiness probe: the database answers a trivial query within the pool's budgets. */
+  async check(): Promise<void> {
+    await this.knex.raw('select 1');
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.knex.destroy();
+    } finally {
+      await this.engine.afterDestroy();
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { ConfigError, loadConfig } from '../infrastructure/config/config.js';
+import { createLogger } from '../infrastructure/logging/logger.js';
+import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
+
+/**
+ * `npm run migrate`: brings the database that POSTGRES_URI (or the embedded DATA_DIR) names up
+ * to date and exits. The service also migrates at start; this is for a deploy step that wants the
+ * schema ready before any instance takes traffic. Safe to run while instances are starting.
+ */
+async function migrate(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config);
+  const database = PingDatabase.open(config.postgres, logger);
+  try {
+    await database.start();
+  } finally {
+    await database.close();
+  }
+}
+
+migrate().catch((error: unknown) => {
+  process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
+import { runMigrations } from '../../infrastructure/postgres/run-migrations.js';
+import { TEST_DATABASE_BUDGETS } from '../support/backend-fixtures.js';
+import { silentLogger } from '../support/test-doubles.js';
+import { createScratchDatabase } from '../support/test-servers.js';
+
+const root = resolve(import.meta.dirname, '../..');
+
+describe('migrations on PostgreSQL (integration)', function () {
+  const scratches: Array<{ drop(): Promise<void> }> = [];
+
+  after(async function () {
+    await Promise.all(scratches.map((s) => s.drop()));
+  });
+
+  async function freshDatabase(): Promise<string> {
+    const scratch = await createScratchDatabase('ping_service_migrations');
+    scratches.push(scratch);
+    return scratch.uri;
+  }
+
+  it('lets replicas that start together on a fresh database all succeed, the schema created once', async function () {
+    const uri = await freshDatabase();
+    const replicas = Array.from({ length: 4 }, () =>
+      PingDatabase.open({ ...TEST_DATABASE_BUDGETS, uri, dataDir: '.' }, silentLogger),
+    );
+    try {
+      const applied = await Promise.all(replicas.map((r) => runMigrations(r.knex, { contentionBudgetMs: 20_000 })));
+      expect(applied.flat()).to.deep.equal(['20260101000000_create_pings']);
+      const columns = await replicas[0]!
+        .knex('information_schema.columns')
+        .where({ table_name: 'pings' })
+        .orderBy('ordinal_position')
+        .select('column_name', 'data_type', 'is_nullable', 'column_default');
+      expect(columns.map((c) => [c.column_name, c.data_type, c.is_nullable])).to.deep.equal([
+        ['id', 'bigint', 'NO'],
+        ['created_at', 'timestamp with time zone', 'NO'],
+        ['note', 'text', 'YES'],
+      ]);
+      expect(columns[0].column_default).to.match(/^nextval\(/);
+      expect(columns[1].column_default).to.equal('CURRENT_TIMESTAMP');
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+  });
+
+  function migrate(env: NodeJS.ProcessEnv) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/migrate.ts'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
+      timeout: 60_000,
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  }
+
+  it('`npm run migrate` (interfaces/migrate.ts) migrates, then finds the schema current', async function () {
+    const uri = await freshDatabase();
+    const first = migrate({ POSTGRES_URI: uri });
+    expect(first.status, first.stderr).to.equal(0);
+    expect(first.stdout).to.include('migrations applied').and.include('20260101000000_create_pings');
+    const second = migrate({ POSTGRES_URI: uri });
+    expect(second.status, second.stderr).to.equal(0);
+    expect(second.stdout).to.include('schema is current');
+  });
+
+  it('`npm run migrate` exits 1 with one line, and no password, when the server is unreachable', function () {
+    const run = migrate({ POSTGRES_URI: 'postgres://user:s3cret@127.0.0.1:1/db', PG_ACQUIRE_TIMEOUT_MS: '200' });
+    expect(run.status).to.equal(1);
+    expect(run.stderr.trim().split('\n')).to.have.length(1);
+    expect(run.stderr).to.match(/^migration failed: /);
+    expect(run.stdout + run.stderr).to.not.include('s3cret');
+  });
+});
