@@ -17,4 +17,5 @@ export const TOKENS = {
   Readiness: Symbol.for('ping-service.Readiness'),
   ReadinessChecks: Symbol.for('ping-service.ReadinessChecks'),
   Lifecycle: Symbol.for('ping-service.Lifecycle'),
+  Metrics: Symbol.for('ping-service.Metrics'),
 } as const;

@@ -1,29 +1,54 @@
-import { pino, type Logger as PinoLogger } from 'pino';
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { Config } from '../config/config.js';
+import { SecretMasker } from './secret-masker.js';
 
 /**
- * Paths that may carry credentials anywhere in a log object; pino replaces them before
- * serialising, so no code path can leak them by logging a whole object.
+ * Fields whose values are credentials whatever they look like, at any depth: `"cookie":"..."`
+ * or `"set-cookie":["...",...]` become `"cookie":"[redacted]"`. Done on the serialised line,
+ * like the URL masking: measured, pino's path-based redact cost 3% of a cache hit and only
+ * reached the paths listed.
  */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  '*.password',
-  '*.POSTGRES_URI',
-  '*.REDIS_URI',
-  '*.SENTRY_DSN',
-];
+const SECRET_FIELD =
+  /"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|password|passwd|postgres_uri|redis_uri|sentry_dsn)"\s*:\s*("(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\])/gi;
+const MAYBE_SECRET_FIELD = /authorization|cookie|api-key|passw|_uri"|_dsn"/i;
 
-export function createLogger(config: Pick<Config, 'log'>, destination?: NodeJS.WritableStream): PinoLogger {
-  const options = {
+export function redactSecretFields(line: string): string {
+  return MAYBE_SECRET_FIELD.test(line) ? line.replace(SECRET_FIELD, '"$1":"[redacted]"') : line;
+}
+
+export type LoggerConfig = Pick<Config, 'log'> & Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>;
+
+/**
+ * The service logger: JSON lines on stdout (pino's buffered writer, flushed at exit), pretty
+ * only when LOG_PRETTY=true. Every line is masked after serialisation (credential fields, URL
+ * passwords, this deployment's secrets), so no code path can leak one by logging an object, an
+ * error message or a stack.
+ */
+export function createLogger(config: LoggerConfig, destination?: DestinationStream): PinoLogger {
+  const masker = SecretMasker.fromConfig(config);
+  const options: pino.LoggerOptions = {
     level: config.log.level,
     base: { service: 'ping-service' },
-    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    hooks: { streamWrite: (line) => masker.mask(redactSecretFields(line)) },
   };
-  if (config.log.pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  if (destination) return pino(options, destination);
+  if (config.log.pretty) return pino(options, prettyStream());
+  return pino(options);
+}
+
+/**
+ * pino-pretty is a development dependency: loaded only when asked for, so a production image
+ * without it never needs it, and asking for it there fails at start with a clear message.
+ */
+function prettyStream(): DestinationStream {
+  const require = createRequire(import.meta.url);
+  let pretty: (options: object) => DestinationStream;
+  try {
+    pretty = require('pino-pretty') as typeof pretty;
+  } catch {
+    throw new Error('LOG_PRETTY=true needs the pino-pretty package (a development dependency)');
   }
-  return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+  return pretty({ colorize: true, sync: true });
 }

@@ -1,0 +1,118 @@
+/**
+ * What observability costs on the hot path: `GET /ping` HIT (in-process cache; the store, a fresh
+ * database on TEST_POSTGRES_URI, is touched once) as the image runs it, with logging and Sentry
+ * in their variants, against a bare Koa endpoint, in one run, each scenario in its own process,
+ * rounds in alternating order; the table shows the median of the rounds.
+ *   npm run build && npx tsx bench/observability-cost.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3)
+ */
+import autocannon from 'autocannon';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { freePort } from '../tests/support/redis-server-process.js';
+import { BenchProcess, imageNodeArgs, startFakeSentryIngest } from './processes.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/**
+ * CPU seconds the process has used (user + system, from /proc): CPU per request is what the
+ * service costs, and unlike requests/s it barely moves when other processes share the machine.
+ */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly args: string[];
+  readonly env: Record<string, string>;
+  readonly readyPath: string;
+}
+
+const database = `ping_obs_bench_${process.pid}`;
+const admin = new pg.Client({ connectionString: POSTGRES });
+await admin.connect();
+await admin.query(`create database ${database}`);
+const postgresUri = Object.assign(new URL(POSTGRES), { pathname: `/${database}` }).toString();
+const ingest = await startFakeSentryIngest();
+const service = imageNodeArgs();
+const withDefaultsSdk = service.map((arg) =>
+  arg.endsWith('sentry/instrument.js') ? './bench/sentry-defaults-instrument.mjs' : arg,
+);
+const sentry = { SENTRY_DSN: ingest.dsn, SENTRY_RELEASE: 'bench' };
+const scenarios: Scenario[] = [
+  { name: 'bare Koa (baseline)', args: ['bench/baseline-server.mjs'], env: {}, readyPath: '/' },
+  { name: 'service, Sentry off', args: service, env: {}, readyPath: '/readyz' },
+  { name: 'service, Sentry on (errors only)', args: service, env: sentry, readyPath: '/readyz' },
+  { name: 'service, Sentry off, LOG_LEVEL=warn', args: service, env: { LOG_LEVEL: 'warn' }, readyPath: '/readyz' },
+  { name: 'service, Sentry SDK defaults, no tracing', args: withDefaultsSdk, env: sentry, readyPath: '/readyz' },
+  {
+    name: 'service, Sentry tracing 0.1',
+    args: service,
+    env: { ...sentry, SENTRY_TRACES_SAMPLE_RATE: '0.1' },
+    readyPath: '/readyz',
+  },
+  {
+    name: 'service, Sentry tracing 1.0',
+    args: service,
+    env: { ...sentry, SENTRY_TRACES_SAMPLE_RATE: '1.0' },
+    readyPath: '/readyz',
+  },
+];
+
+const results = new Map<string, Array<{ rps: number; p99: number; errors: number; cpuUs: number }>>();
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 === 0 ? scenarios : [...scenarios].reverse();
+  for (const scenario of order) {
+    const port = await freePort();
+    const env = { POSTGRES_URI: postgresUri, CACHE_TTL_SECONDS: '3600', ...scenario.env };
+    const server = await BenchProcess.start(scenario.name, scenario.args, env, port, scenario.readyPath);
+    try {
+      const url = `${server.url}${scenario.readyPath === '/' ? '/' : '/ping'}`;
+      await fetch(url); // the one MISS: every measured request is a HIT
+      await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up
+      const cpuBefore = cpuSeconds(server.child.pid!);
+      const run = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
+      const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) / run.requests.total) * 1e6;
+      const entry = {
+        rps: run.requests.average,
+        p99: run.latency.p99,
+        errors: run.errors + run.timeouts + run.non2xx,
+        cpuUs,
+      };
+      results.set(scenario.name, [...(results.get(scenario.name) ?? []), entry]);
+      console.error(
+        `round ${round + 1}: ${scenario.name}: ${Math.round(entry.rps)} req/s, p99 ${entry.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request`,
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+}
+ingest.close();
+await admin.query(`drop database if exists ${database} with (force)`);
+await admin.end();
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const baseline = median(results.get(scenarios[0]!.name)!.map((r) => r.rps));
+const withoutSentry = median(results.get(scenarios[1]!.name)!.map((r) => r.rps));
+const baselineCpu = median(results.get(scenarios[0]!.name)!.map((r) => r.cpuUs));
+const withoutSentryCpu = median(results.get(scenarios[1]!.name)!.map((r) => r.cpuUs));
+console.log(`GET /ping HIT, ${CONNECTIONS} connections, ${SECONDS} s x ${ROUNDS} rounds, node ${process.version}\n`);
+console.log(
+  '| scenario | req/s (median) | each round | worst p99 ms | errors | req/s vs bare Koa | req/s vs Sentry off | CPU µs/request | CPU vs bare Koa | CPU vs Sentry off |',
+);
+console.log('|---|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+for (const scenario of scenarios) {
+  const runs = results.get(scenario.name)!;
+  const rps = median(runs.map((r) => r.rps));
+  const p99 = Math.max(...runs.map((r) => r.p99));
+  const errors = runs.reduce((sum, r) => sum + r.errors, 0);
+  const cpu = median(runs.map((r) => r.cpuUs));
+  console.log(
+    `| ${scenario.name} | ${Math.round(rps)} | ${runs.map((r) => Math.round(r.rps)).join(' / ')} | ${p99} | ${errors} | ${(rps / baseline).toFixed(2)} | ${(rps / withoutSentry).toFixed(2)} | ${cpu.toFixed(1)} | ${(cpu / baselineCpu).toFixed(2)} | ${(cpu / withoutSentryCpu).toFixed(2)} |`,
+  );
+}

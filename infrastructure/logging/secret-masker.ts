@@ -1,0 +1,83 @@
+import type { Config } from '../config/config.js';
+
+export const MASK = '***';
+
+/**
+ * `scheme://user:password@`: the password runs to the last `@` before a space, slash or quote,
+ * so a raw `@` inside it (invalid, but common) does not leave its tail visible. Bounded
+ * repetitions keep the scan linear on hostile input.
+ */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#@"'<>]{0,256}):([^\s/"'<>]{0,512})@/gi;
+/** `?password=...` and friends in connection strings and query strings. */
+const QUERY_SECRET =
+  /([?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|sentry_key)=)[^&;\s"'#]*/gi;
+
+/** Shorter passwords are masked only in URL form: as bare words they would erase ordinary log text. */
+const MIN_LITERAL_LENGTH = 8;
+
+/**
+ * Masks credentials in any text (a log line, a Sentry event string): URL passwords of any
+ * scheme, secret query parameters, and the literal secrets of this deployment (the Sentry DSN,
+ * and the PostgreSQL and Redis passwords wherever they show up outside a URL).
+ */
+export class SecretMasker {
+  private readonly literals: readonly string[];
+
+  constructor(literals: Iterable<string> = []) {
+    const all = new Set<string>();
+    for (const literal of literals) {
+      if (literal.length < MIN_LITERAL_LENGTH) continue;
+      all.add(literal);
+      // The same secret as it appears inside a JSON string (quotes and backslashes escaped).
+      all.add(JSON.stringify(literal).slice(1, -1));
+    }
+    // Longest first, so a DSN is masked whole before its key alone would be.
+    this.literals = [...all].sort((a, b) => b.length - a.length);
+  }
+
+  static fromConfig(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>): SecretMasker {
+    return new SecretMasker(configSecrets(config));
+  }
+
+  mask(text: string): string {
+    let masked = text;
+    // Cheap guards first: most log lines contain neither character and skip the regexes.
+    if (masked.includes('@')) masked = masked.replace(URL_PASSWORD, `$1:${MASK}@`);
+    if (masked.includes('=')) masked = masked.replace(QUERY_SECRET, `$1${MASK}`);
+    for (const literal of this.literals) {
+      if (masked.includes(literal)) masked = masked.replaceAll(literal, MASK);
+    }
+    return masked;
+  }
+}
+
+/** The secrets this deployment was configured with, in every spelling they may show up in. */
+export function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>): string[] {
+  const secrets: string[] = [];
+  for (const uri of [config.postgres?.uri, config.redis?.uri]) {
+    if (!uri) continue;
+    const { username, password } = parseCredentials(uri);
+    // A password equal to the user name ("postgres:postgres") is no secret, and masking the word
+    // everywhere would garble every line that names the database.
+    if (password && safeDecode(password) !== username) secrets.push(password, safeDecode(password));
+  }
+  if (config.sentry?.dsn) secrets.push(config.sentry.dsn);
+  return secrets;
+}
+
+function parseCredentials(uri: string): { username: string; password: string } {
+  try {
+    const url = new URL(uri);
+    return { username: safeDecode(url.username), password: url.password };
+  } catch {
+    return { username: '', password: '' };
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

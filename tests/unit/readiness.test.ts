@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import type { ReadinessCheck } from '../../application/readiness.js';
+import { TOKENS } from '../../application/tokens.js';
+import { makeHttpHarness } from '../support/http-harness.js';
+
+const check = (name: string, required: boolean, run: () => Promise<void>): ReadinessCheck => ({
+  name,
+  required,
+  check: run,
+});
+const up = () => Promise.resolve();
+const down = () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379'));
+const hangs = () => new Promise<void>(() => {});
+
+async function readyz(checks: ReadinessCheck[], env: NodeJS.ProcessEnv = {}) {
+  const { request } = makeHttpHarness({ [TOKENS.ReadinessChecks]: checks }, env);
+  return request({ method: 'GET', url: '/readyz' });
+}
+
+describe('GET /readyz', () => {
+  it('gives each dependency its status and latency, and is never cached', async () => {
+    const answer = await readyz([check('store', true, up), check('cache', false, up)]);
+    expect(answer.status).to.equal(200);
+    expect(answer.headers['cache-control']).to.equal('no-store');
+    expect(answer.body.status).to.equal('ready');
+    for (const name of ['store', 'cache']) {
+      expect(answer.body.checks[name].status).to.equal('up');
+      expect(answer.body.checks[name].latencyMs).to.be.a('number').and.at.least(0);
+    }
+  });
+
+  it('answers 503 not_ready while the store is down, with the reason', async () => {
+    const answer = await readyz([check('store', true, down), check('cache', false, up)]);
+    expect(answer.status).to.equal(503);
+    expect(answer.body.status).to.equal('not_ready');
+    expect(answer.body.checks.store).to.include({ status: 'down', error: 'ECONNREFUSED 127.0.0.1:6379' });
+  });
+
+  it('answers 200 while only the cache is down: a cache outage degrades, it does not fail readiness', async () => {
+    const answer = await readyz([check('store', true, up), check('cache', false, down)]);
+    expect(answer.status).to.equal(200);
+    expect(answer.body.status).to.equal('ready');
+    expect(answer.body.checks.cache.status).to.equal('down');
+  });
+
+  it('counts a dependency that does not answer within READINESS_TIMEOUT_MS as down', async () => {
+    const answer = await readyz([check('store', true, hangs), check('cache', false, hangs)], {
+      READINESS_TIMEOUT_MS: '50',
+    });
+    expect(answer.status).to.equal(503);
+    expect(answer.body.checks.store).to.include({ status: 'down', error: 'no answer within 50 ms' });
+    expect(answer.body.checks.cache).to.include({ status: 'down', error: 'no answer within 50 ms' });
+  });
+});
+
+describe('GET /healthz', () => {
+  it('answers 200 while every dependency is down: a restart would cure none of them', async () => {
+    const { request } = makeHttpHarness({
+      [TOKENS.ReadinessChecks]: [check('store', true, down), check('cache', false, down)],
+    });
+    const answer = await request({ method: 'GET', url: '/healthz' });
+    expect(answer.status).to.equal(200);
+    expect(answer.body).to.deep.equal({ status: 'ok' });
+  });
+});
