@@ -1,0 +1,47 @@
+# ping-service image: a build stage that compiles the TypeScript, and a small final stage that
+# holds only the compiled output and the production dependencies, run as a non-root user.
+#
+# The base is pinned to a full Node 20 release (20.20.2 is Node 20's last one). For builds that
+# must be reproducible byte for byte, pin the digest as well, e.g.
+#   FROM node:20.20.2-bookworm-slim@sha256:<digest>
+# with the digest from `docker buildx imagetools inspect node:20.20.2-bookworm-slim`, and let a
+# bot (Renovate, Dependabot) propose updates to both.
+# Only plain Dockerfile syntax is used (no RUN --mount), so docker, buildah and kaniko all build it.
+
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+# Dependencies first: this layer is reused until package.json or the lockfile changes.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY domain ./domain
+COPY application ./application
+COPY infrastructure ./infrastructure
+COPY interfaces ./interfaces
+RUN npm run build
+
+FROM node:20.20.2-bookworm-slim AS production
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Production dependencies only, from the lockfile; the npm cache is dropped from the layer.
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+
+# The image knows its own version: CI passes the commit's short SHA, which becomes Sentry's release.
+ARG SENTRY_RELEASE=""
+ENV SENTRY_RELEASE=${SENTRY_RELEASE}
+LABEL org.opencontainers.image.title="ping-service" \
+      org.opencontainers.image.revision="${SENTRY_RELEASE}"
+
+# The base image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it without
+# reading /etc/passwd. The files above stay owned by root: the process cannot modify its own code.
+USER 1000:1000
+EXPOSE 5000
+
+# Kubernetes uses its own probes (/healthz, /readyz); docker-compose.yml declares its own check.
+# Node runs as PID 1, started directly (not through npm or a shell) so that SIGTERM reaches it;
+# the service handles SIGTERM/SIGINT itself and spawns no children, so no init process is needed.
+# Sentry's instrumentation is preloaded with --import, as its documentation asks for ESM apps.
+# Memory flags (e.g. --max-old-space-size) go in NODE_OPTIONS from the deployment, or here.
+CMD ["node", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/main.js"]

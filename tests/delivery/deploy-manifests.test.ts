@@ -1,0 +1,313 @@
+import { readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { expect } from 'chai';
+import { User } from 'dockerfile-ast';
+import {
+  appDefaultPort,
+  dockerfileStages,
+  envNames,
+  k8sManifests,
+  packParts,
+  readText,
+  readYaml,
+  root,
+  shutdownSettings,
+  type Yaml,
+} from '../support/delivery-files.js';
+import { makeHttpHarness } from '../support/http-harness.js';
+
+const CREDENTIALS = ['POSTGRES_URI', 'REDIS_URI', 'SENTRY_DSN'];
+/** Read by Node itself, not by the service: allowed in a deployment's environment. */
+const RUNTIME_ENV = new Set(['NODE_OPTIONS']);
+/** A URL that carries a user (and usually a password): `scheme://user[:password]@host`. */
+const URL_WITH_USER = /[a-z][\w+.-]*:\/\/[^\s/@]+@/i;
+
+const { pack, workload, container, global, gonbad } = packParts();
+const k8s = k8sManifests();
+const podSpec = k8s.deployment.spec.template.spec;
+const k8sContainer = podSpec.containers[0];
+
+/** Every string in a YAML tree with its path, except under the given subtrees. */
+function strings(node: Yaml, path = '', skip: readonly Yaml[] = []): Array<[string, string]> {
+  if (skip.includes(node)) return [];
+  if (typeof node === 'string') return [[path, node]];
+  if (node && typeof node === 'object') {
+    return Object.entries(node).flatMap(([key, value]) => [
+      ...(Array.isArray(node) ? [] : ([[`${path}.${key} (key)`, key]] as Array<[string, string]>)),
+      ...strings(value, `${path}.${key}`, skip),
+    ]);
+  }
+  return [];
+}
+
+/** Seconds a preStop exec pauses: `sleep N`, or `node -e "setTimeout(..., N)"` (milliseconds). */
+function preStopSeconds(command: string[]): number {
+  if (command[0] === 'sleep') return Number(command[1]);
+  const timeout = /setTimeout\([^,]+,\s*(\d+)\)/.exec(command.join(' '));
+  if (command[0] === 'node' && timeout) return Number(timeout[1]) / 1000;
+  throw new Error(`unknown preStop pause: ${command.join(' ')}`);
+}
+
+const mebibytes = (quantity: string) => {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|K|M|G)?$/.exec(quantity);
+  if (!match) throw new Error(`unreadable memory quantity ${quantity}`);
+  const factor = { Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20 };
+  return Number(match[1]) * (match[2] ? factor[match[2] as keyof typeof factor] : 1 / 2 ** 20);
+};
+
+const dockerUid = (() => {
+  const user = dockerfileStages()
+    .at(-1)!
+    .instructions.filter((i) => i instanceof User)
+    .at(-1);
+  return Number((user?.getArgumentsContent() ?? '').split(':')[0]);
+})();
+
+describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
+  it('is a Pack of the simplepack chart from kubit-paas', () => {
+    expect(pack.apiVersion).to.equal('k8s.kubit.ir/v1alpha1');
+    expect(pack.kind).to.equal('Pack');
+    expect(pack.metadata.name).to.be.a('string');
+    expect(pack.metadata.namespace).to.be.a('string');
+    expect(pack.spec.chart).to.deep.equal({
+      repository: { kind: 'ClusterPackRepository', name: 'kubit-paas' },
+      name: 'simplepack',
+      version: '~=0.3.1',
+    });
+  });
+
+  it('takes the image tag from the DOCKER_TAG variable, with a starting value, never `latest`', () => {
+    expect(container.image.tag).to.equal('{{ vars.DOCKER_TAG }}');
+    expect(pack.spec.vars.DOCKER_TAG).to.match(/^[\w][\w.-]{0,127}$/);
+    for (const [path, value] of strings(pack)) expect(value, path).to.not.match(/(^|:)latest$/);
+    expect(container.image.repository, 'the tag lives in `tag`').to.not.match(/:[\w.-]+$/);
+  });
+
+  it("listens, is probed and is scraped on the app's default port", () => {
+    const ports = Object.values(container.ports) as Yaml[];
+    expect(ports).to.have.length(1);
+    expect(ports[0].number).to.equal(appDefaultPort);
+    expect(ports[0].scrapePath).to.equal('/metrics');
+    expect(Number(global.sharedConfigs.PORT ?? appDefaultPort)).to.equal(appDefaultPort);
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      expect(container[probe].port, probe).to.equal(appDefaultPort);
+    }
+    expect(container.livenessProbe.path).to.equal('/healthz');
+    expect(container.readinessProbe.path).to.equal('/readyz');
+    expect(container.readinessProbe.timeoutSeconds * 1000, 'the probe outwaits the readiness checks').to.be.above(
+      Number(global.sharedConfigs.READINESS_TIMEOUT_MS ?? 1000),
+    );
+  });
+
+  it('reads only variables the service knows, credentials from sharedSecrets only', () => {
+    const configs = Object.keys(global.sharedConfigs);
+    const secrets = Object.keys(global.sharedSecrets);
+    for (const name of [...configs, ...secrets]) {
+      expect(envNames.has(name) || RUNTIME_ENV.has(name), `${name} is read by the service`).to.equal(true);
+    }
+    expect(secrets).to.have.members(CREDENTIALS);
+    expect(configs).to.not.include.any.members(CREDENTIALS);
+    expect(global.sharedConfigs.NODE_ENV).to.equal('production');
+    for (const value of Object.values(global.sharedConfigs)) expect(value).to.be.a('string');
+  });
+
+  it('holds no plain credential: secrets are placeholders, and no URL with a user appears elsewhere', () => {
+    for (const [name, value] of Object.entries(global.sharedSecrets as Record<string, string>)) {
+      expect(() => new URL(value), `${name} must be vault-encrypted text, not a plain URL`).to.throw();
+    }
+    for (const [path, value] of strings(pack, 'pack', [global.sharedSecrets])) {
+      expect(value, path).to.not.match(URL_WITH_USER);
+    }
+  });
+
+  it('gives the pod time to drain: grace period > preStop pause + the drain bound', () => {
+    const pause = preStopSeconds(container.lifecycle.preStop.exec.command);
+    const shutdown = shutdownSettings(global.sharedConfigs);
+    expect(shutdown.delayMs).to.be.below(shutdown.timeoutMs);
+    // The flush of error reports may take up to 0.5 s past the drain bound.
+    expect(workload.terminationGracePeriodSeconds).to.be.above(pause + shutdown.timeoutMs / 1000 + 0.5);
+    expect(['sleep', 'node'], 'a command the Debian-based image has').to.include(
+      container.lifecycle.preStop.exec.command[0],
+    );
+    expect(dockerfileStages().at(-1)!.from.getImageTag()).to.match(/bookworm|bullseye|trixie/);
+  });
+
+  it('runs as the image user, non-root, without privilege escalation, on a read-only root', () => {
+    expect(workload.securityContext).to.include({ runAsNonRoot: true, runAsUser: dockerUid });
+    expect(container.securityContext).to.deep.include({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
+    expect(container.securityContext.capabilities.drop).to.deep.equal(['ALL']);
+  });
+
+  it('asks for resources the service fits in (peak RSS target 90 MiB)', () => {
+    const { requests, limits } = container.resources;
+    expect(mebibytes(limits.memory)).to.be.at.least(90);
+    expect(mebibytes(requests.memory)).to.be.at.most(mebibytes(limits.memory));
+    expect(requests.cpu, 'the hpa computes utilisation from the cpu request').to.be.a('string');
+  });
+
+  it('scales with an hpa and a pdb that never blocks a drain', () => {
+    expect(workload.hpa.minReplicas).to.be.at.least(2);
+    expect(workload.hpa.maxReplicas).to.be.at.least(workload.hpa.minReplicas);
+    expect(workload.pdb.minAvailable).to.be.below(workload.hpa.minReplicas);
+    expect(workload.replicaCount).to.be.at.least(workload.hpa.minReplicas);
+  });
+
+  it('is reachable through an ingress with TLS', () => {
+    const ingresses = Object.values(gonbad.ingresses) as Yaml[];
+    expect(ingresses).to.have.length(1);
+    const [ingress] = ingresses;
+    expect(ingress.enabled).to.equal(true);
+    expect(ingress.workloadName).to.equal(packParts().workloadName);
+    expect(ingress.servicePort).to.equal(appDefaultPort);
+    expect(ingress.hosts[0].host).to.be.a('string');
+    expect(ingress.tls[0].secretName).to.be.a('string');
+  });
+
+  it('alerts on the 5xx rate and on readiness', () => {
+    const rules = gonbad.prometheusRule.rules as Yaml[];
+    for (const rule of rules) expect(rule).to.include.keys('alert', 'expr', 'for', 'labels', 'annotations');
+    expect(rules.some((r) => /http_request_duration_seconds_count\{[^}]*status_code=~"5\.\."/.test(r.expr))).to.equal(
+      true,
+    );
+    expect(rules.some((r) => /kube_pod_status_ready|\bup\{/.test(r.expr))).to.equal(true);
+  });
+
+  it('probes and scrapes paths that the real router answers', async () => {
+    const { request } = makeHttpHarness();
+    const paths = [container.livenessProbe.path, container.readinessProbe.path, container.startupProbe.path];
+    paths.push(...(Object.values(container.ports) as Yaml[]).map((port) => port.scrapePath));
+    for (const path of new Set(paths)) {
+      const answer = await request({ method: 'GET', url: path });
+      expect(answer.status, `GET ${path}`).to.not.equal(404);
+      expect(answer.status, `GET ${path}`).to.be.below(500);
+    }
+  });
+});
+
+describe('deploy/k8s (plain manifests, the same deployment)', () => {
+  it('applies every manifest but the Secret template through kustomization.yaml', () => {
+    const files = readdirSync(resolve(root, 'deploy/k8s')).filter((file) => /\.ya?ml$/.test(file));
+    expect([...k8s.kustomization.resources].sort()).to.deep.equal(
+      files.filter((file) => file !== 'kustomization.yaml' && file !== 'secret.template.yaml').sort(),
+    );
+  });
+
+  it('carries the same settings as the Pack: ConfigMap = sharedConfigs, Secret keys = sharedSecrets', () => {
+    expect(k8s.configMap.data).to.deep.equal(global.sharedConfigs);
+    expect(Object.keys(k8s.secretTemplate.stringData)).to.have.members(Object.keys(global.sharedSecrets));
+    for (const [name, value] of Object.entries(k8s.secretTemplate.stringData as Record<string, string>)) {
+      expect(() => new URL(value), `${name} is a placeholder, not a plain URL`).to.throw();
+    }
+    expect(k8sContainer.envFrom).to.deep.include.members([
+      { configMapRef: { name: k8s.configMap.metadata.name } },
+      { secretRef: { name: k8s.secretTemplate.metadata.name } },
+    ]);
+    for (const entry of (k8sContainer.env ?? []) as Yaml[]) {
+      expect(envNames.has(entry.name) || RUNTIME_ENV.has(entry.name), entry.name).to.equal(true);
+    }
+  });
+
+  it('keeps credentials out of everything but the Secret', () => {
+    for (const manifest of k8s.applied) {
+      for (const [path, value] of strings(manifest, manifest.kind)) {
+        expect(value, path).to.not.match(URL_WITH_USER);
+        expect(CREDENTIALS, `${path} names a credential outside the Secret`).to.not.include(value);
+      }
+    }
+  });
+
+  it('runs the same container as the Pack: image, port, probes, resources, shutdown, security', () => {
+    const [repository, tag] = (k8sContainer.image as string).split(/:(?=[^:/]+$)/);
+    expect(repository).to.equal(container.image.repository);
+    expect(tag)
+      .to.match(/^[\w][\w.-]*$/)
+      .and.to.not.equal('latest');
+    expect(k8sContainer.ports).to.deep.equal([{ name: 'http', containerPort: appDefaultPort, protocol: 'TCP' }]);
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      const { port, path, ...timing } = container[probe];
+      expect(k8sContainer[probe].httpGet, probe).to.deep.equal({ path, port });
+      const { httpGet: _, ...k8sTiming } = k8sContainer[probe];
+      expect(k8sTiming, probe).to.deep.equal(timing);
+    }
+    expect(k8sContainer.resources).to.deep.equal(container.resources);
+    expect(k8sContainer.lifecycle).to.deep.equal(container.lifecycle);
+    expect(k8sContainer.securityContext).to.deep.equal(container.securityContext);
+    expect(podSpec.securityContext).to.deep.equal(workload.securityContext);
+    expect(podSpec.terminationGracePeriodSeconds).to.equal(workload.terminationGracePeriodSeconds);
+    expect(k8s.deployment.spec.strategy).to.deep.equal(workload.strategy);
+  });
+
+  it('wires Deployment, Service, Ingress, HPA and PDB to each other', () => {
+    const podLabels = k8s.deployment.spec.template.metadata.labels;
+    expect(podLabels).to.deep.include(k8s.deployment.spec.selector.matchLabels);
+    expect(podLabels).to.deep.include(k8s.service.spec.selector);
+    expect(podLabels).to.deep.include(k8s.pdb.spec.selector.matchLabels);
+
+    const [servicePort] = k8s.service.spec.ports;
+    const target = k8sContainer.ports.find(
+      (p: Yaml) => p.name === servicePort.targetPort || p.containerPort === servicePort.targetPort,
+    );
+    expect(target?.containerPort, 'the Service reaches the container port').to.equal(appDefaultPort);
+
+    const backend = k8s.ingress.spec.rules[0].http.paths[0].backend.service;
+    expect(backend.name).to.equal(k8s.service.metadata.name);
+    expect(backend.port.number).to.equal(servicePort.port);
+    expect(k8s.ingress.spec.tls[0].secretName).to.be.a('string');
+    expect(k8s.ingress.spec.tls[0].hosts).to.include(k8s.ingress.spec.rules[0].host);
+
+    expect(k8s.hpa.spec.scaleTargetRef).to.deep.equal({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: k8s.deployment.metadata.name,
+    });
+    expect(k8s.hpa.spec.minReplicas).to.equal(workload.hpa.minReplicas);
+    expect(k8s.hpa.spec.maxReplicas).to.equal(workload.hpa.maxReplicas);
+    expect(k8s.hpa.spec.metrics[0].resource.target.averageUtilization).to.equal(workload.hpa.cpuAverageUtilization);
+    expect(k8s.pdb.spec.minAvailable).to.equal(workload.pdb.minAvailable);
+    expect(k8s.deployment.spec.replicas, 'the hpa owns the replica count').to.equal(undefined);
+  });
+
+  it('scrapes and alerts like the Pack (monitoring/, for the Prometheus Operator)', () => {
+    const monitor = readYaml('deploy/k8s/monitoring/servicemonitor.yaml');
+    const rule = readYaml('deploy/k8s/monitoring/prometheusrule.yaml');
+    const packPort = Object.values(container.ports)[0] as Yaml;
+    expect(monitor.spec.endpoints[0]).to.include({ port: k8s.service.spec.ports[0].name, path: packPort.scrapePath });
+    expect(monitor.spec.selector.matchLabels).to.deep.equal(k8s.service.metadata.labels);
+    expect(rule.spec.groups[0].rules).to.deep.equal(gonbad.prometheusRule.rules);
+    expect(k8s.deployment.spec.template.metadata.annotations['prometheus.io/path']).to.equal(packPort.scrapePath);
+  });
+});
+
+describe('docker-compose.yml (local work)', () => {
+  const compose = readYaml('docker-compose.yml');
+  const app = compose.services.app;
+
+  it('runs the image built from the Dockerfile like production, after healthy backends', () => {
+    expect(app.build).to.equal('.');
+    expect(app.environment.NODE_ENV).to.equal('production');
+    for (const name of Object.keys(app.environment)) expect(envNames.has(name), name).to.equal(true);
+    expect(app.ports).to.include(`${appDefaultPort}:${appDefaultPort}`);
+    for (const backend of ['postgres', 'redis']) {
+      expect(app.depends_on[backend], backend).to.deep.equal({ condition: 'service_healthy' });
+      expect(compose.services[backend].healthcheck?.test, `${backend} healthcheck`).to.be.an('array');
+      expect(compose.services[backend].image).to.match(/:\d+\.\d+/);
+    }
+  });
+
+  it('points the app at its own postgres and redis, with matching credentials', () => {
+    const postgres = new URL(app.environment.POSTGRES_URI);
+    const env = compose.services.postgres.environment;
+    expect(postgres.hostname).to.equal('postgres');
+    expect([postgres.username, postgres.password, postgres.pathname]).to.deep.equal([
+      env.POSTGRES_USER,
+      env.POSTGRES_PASSWORD,
+      `/${env.POSTGRES_DB}`,
+    ]);
+    expect(new URL(app.environment.REDIS_URI).hostname).to.equal('redis');
+    expect(readText('docker-compose.yml')).to.not.match(/:latest\b/);
+  });
+});

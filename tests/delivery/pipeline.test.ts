@@ -1,0 +1,197 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { expect } from 'chai';
+import { readText, readYaml, root, type Yaml } from '../support/delivery-files.js';
+import { expandVariables, globMatches, jobsOf, planPipeline, type Push } from '../support/gitlab-rules.js';
+
+const schemaPath = process.env.GITLAB_CI_SCHEMA || resolve(root, '../shared/schemas/gitlab-ci.json');
+const pipeline = readYaml('.gitlab-ci.yml');
+const jobs = jobsOf(pipeline);
+
+const mainPush = (changedFiles: string[]): Push => ({
+  variables: { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_DEFAULT_BRANCH: 'main' },
+  changedFiles,
+});
+const branchPush = (changedFiles: string[]): Push => ({
+  variables: { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature/x', CI_DEFAULT_BRANCH: 'main' },
+  changedFiles,
+});
+const mergeRequest = (changedFiles: string[]): Push => ({
+  variables: {
+    CI_PIPELINE_SOURCE: 'merge_request_event',
+    CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
+    CI_DEFAULT_BRANCH: 'main',
+  },
+  changedFiles,
+});
+const PACK = 'deploy/kubit/pack.yaml';
+
+/** Every `image:` and service image of the pipeline, with where it is used. */
+function images(): Array<{ where: string; image: string }> {
+  const found: Array<{ where: string; image: string }> = [];
+  const add = (where: string, image: Yaml) => {
+    if (image !== undefined) found.push({ where, image: typeof image === 'string' ? image : image.name });
+  };
+  for (const [name, job] of Object.entries({ '(top level)': pipeline, default: pipeline.default ?? {}, ...jobs })) {
+    add(name, (job as Yaml).image);
+    for (const service of ((job as Yaml).services ?? []) as Yaml[]) add(`${name} service`, service);
+  }
+  return found;
+}
+
+describe('.gitlab-ci.yml', () => {
+  it("is valid against GitLab's CI schema (../shared/schemas/gitlab-ci.json)", () => {
+    if (!existsSync(schemaPath)) {
+      throw new Error(
+        `GitLab's CI schema is absent at ${schemaPath}: put it beside the project (../shared/schemas/gitlab-ci.json) or set GITLAB_CI_SCHEMA`,
+      );
+    }
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    const valid = validate(pipeline);
+    expect(valid, ajv.errorsText(validate.errors, { separator: '\n' })).to.equal(true);
+  });
+
+  it('uses current syntax: rules and needs, never only/except', () => {
+    for (const [name, job] of Object.entries(jobs)) {
+      expect(job, name).to.not.have.any.keys('only', 'except');
+    }
+  });
+
+  it('has the stages test, build, deploy, and each job needs only jobs of earlier stages', () => {
+    expect(pipeline.stages).to.deep.equal(['test', 'build', 'deploy']);
+    const stageIndex = (name: string) => (pipeline.stages as string[]).indexOf(jobs[name]!.stage);
+    expect(Object.keys(jobs)).to.include.members(['test', 'build', 'deploy']);
+    for (const [name, job] of Object.entries(jobs)) {
+      expect(pipeline.stages, `${name}'s stage`).to.include(job.stage);
+      for (const need of (job.needs ?? []) as Array<string | { job: string }>) {
+        const needed = typeof need === 'string' ? need : need.job;
+        expect(jobs, `${name} needs ${needed}`).to.have.property(needed);
+        expect(stageIndex(needed), `${name} needs ${needed} from an earlier stage`).to.be.lessThan(stageIndex(name));
+      }
+    }
+    expect(jobs.deploy!.needs).to.deep.equal(['build']);
+  });
+
+  it('creates, for every kind of pipeline, only jobs whose needs are created too', () => {
+    for (const push of [mainPush(['interfaces/main.ts']), branchPush(['README.md']), mergeRequest([PACK])]) {
+      const planned = planPipeline(pipeline, push)!;
+      const names = new Set(planned.map((job) => job.name));
+      for (const job of planned) {
+        for (const need of (jobs[job.name]!.needs ?? []) as string[]) {
+          expect(names.has(need), `${job.name} needs ${need} (${push.variables.CI_PIPELINE_SOURCE})`).to.equal(true);
+        }
+      }
+    }
+  });
+
+  it('pins every image to a version, never `latest`', () => {
+    const all = images();
+    expect(all.length).to.be.greaterThan(0);
+    for (const { where, image } of all) {
+      expect(image, where).to.not.match(/:latest\b/);
+      expect(image, `${where}: a pinned version tag`).to.match(
+        /:\d+\.\d+(\.\d+)?([-.][\w.-]+)?(@sha256:[0-9a-f]{64})?$/,
+      );
+    }
+  });
+
+  it('runs the README commands in the test job, against postgres and redis services', () => {
+    const test = jobs.test!;
+    expect(test.stage).to.equal('test');
+    expect(test.image).to.match(/^node:20\./);
+    expect(test.script).to.include.members(['npm run lint', 'npm test']);
+    expect((test.script as string[]).some((line) => /^npm ci\b/.test(line))).to.equal(true);
+    const readme = readText('README.md');
+    for (const command of ['npm ci', 'npm run lint', 'npm test'])
+      expect(readme, `README: ${command}`).to.include(command);
+
+    const services = test.services as Yaml[];
+    const postgres = services.find((service) => /^postgres:/.test(service.name));
+    const redis = services.find((service) => /^redis:/.test(service.name));
+    expect(postgres, 'a postgres service').to.not.equal(undefined);
+    expect(redis, 'a redis service').to.not.equal(undefined);
+    const postgresUri = new URL(test.variables.TEST_POSTGRES_URI);
+    const redisUri = new URL(test.variables.TEST_REDIS_URI);
+    expect(postgresUri.protocol).to.equal('postgres:');
+    expect(postgresUri.hostname).to.equal(postgres.alias);
+    expect(redisUri.protocol).to.equal('redis:');
+    expect(redisUri.hostname).to.equal(redis.alias);
+    const trust = postgres.variables?.POSTGRES_HOST_AUTH_METHOD === 'trust';
+    const password = postgresUri.password !== '' && postgres.variables?.POSTGRES_PASSWORD === postgresUri.password;
+    expect(trust || password, 'the postgres service accepts the URI: trust auth, or the same password').to.equal(true);
+  });
+
+  it('builds the image tagged with the commit and pushes it to the project registry (main only)', () => {
+    const build = jobs.build!;
+    const planned = planPipeline(pipeline, mainPush(['interfaces/main.ts']))!.find((job) => job.name === 'build');
+    expect(planned, 'build runs on main').to.not.equal(undefined);
+    const variables = { ...pipeline.variables, ...planned!.variables };
+    const script = (build.script as string[]).map((line) => expandVariables(line, variables)).join('\n');
+    expect(script).to.match(/docker build\b[^\n]*--tag "?\$CI_REGISTRY_IMAGE:\$CI_COMMIT_SHORT_SHA"?/);
+    expect(script).to.match(/docker push "?\$CI_REGISTRY_IMAGE:\$CI_COMMIT_SHORT_SHA"?/);
+    expect(script).to.not.match(/latest/);
+    expect(planned!.variables.PUSH_IMAGE).to.equal('true');
+
+    const inMergeRequest = planPipeline(pipeline, mergeRequest(['Dockerfile']))!.find((job) => job.name === 'build');
+    expect(inMergeRequest?.variables.PUSH_IMAGE, 'merge requests build but never push').to.equal('false');
+  });
+
+  it('deploys by hand, on main only, after build', () => {
+    const onMain = planPipeline(pipeline, mainPush(['interfaces/main.ts']))!;
+    expect(onMain.find((job) => job.name === 'deploy')?.when).to.equal('manual');
+    for (const push of [branchPush(['interfaces/main.ts']), mergeRequest(['interfaces/main.ts'])]) {
+      const planned = planPipeline(pipeline, push) ?? [];
+      expect(
+        planned.map((job) => job.name),
+        push.variables.CI_PIPELINE_SOURCE,
+      ).to.not.include('deploy');
+    }
+    const deploy = jobs.deploy!;
+    expect(deploy.when, 'no job-level `when` overriding the rule').to.equal(undefined);
+    const curl = (deploy.script as string[]).find((line) => /\bcurl\b/.test(line))!;
+    for (const part of ['-X POST', ' -f ', 'DOCKER_TAG=${CI_COMMIT_SHORT_SHA}', 'Bearer ${KUBIT_WEBHOOK_TOKEN}']) {
+      expect(curl).to.include(part);
+    }
+    expect(curl).to.include('${KUBIT_WEBHOOK_URL}');
+  });
+
+  describe('a push that changes only the Pack', () => {
+    it('creates no pipeline (so nothing is built or deployed): GitOps applies the Pack', () => {
+      expect(planPipeline(pipeline, mainPush([PACK]))).to.equal(null);
+      expect(planPipeline(pipeline, branchPush([PACK]))).to.equal(null);
+    });
+
+    it('still runs when code changes alongside the Pack, and for merge requests (the Pack is tested)', () => {
+      const both = planPipeline(pipeline, mainPush([PACK, 'Dockerfile']))!;
+      expect(both.map((job) => job.name)).to.include.members(['test', 'build', 'deploy']);
+      const review = planPipeline(pipeline, mergeRequest([PACK]))!;
+      expect(review.map((job) => job.name)).to.include('test');
+    });
+
+    // Tracked files only: a CI checkout also holds caches (.npm/) that are not part of a push.
+    it('leaves every other tracked file able to start a pipeline', () => {
+      const files = execFileSync('git', ['ls-files'], {
+        cwd: root,
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean);
+      expect(files.length).to.be.greaterThan(10);
+      const rule = (pipeline.workflow.rules as Yaml[]).find((r) => r.changes !== undefined);
+      const patterns: string[] = rule.changes.paths ?? rule.changes;
+      const uncovered = files.filter(
+        (file) => !file.startsWith('deploy/kubit/') && !patterns.some((pattern) => globMatches(pattern, file)),
+      );
+      expect(uncovered, 'files outside deploy/kubit/ that would not start a pipeline').to.deep.equal([]);
+      for (const file of files.filter((f) => f.startsWith('deploy/kubit/')).concat(PACK)) {
+        expect(
+          patterns.some((pattern) => globMatches(pattern, file)),
+          file,
+        ).to.equal(false);
+      }
+    });
+  });
+});

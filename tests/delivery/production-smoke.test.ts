@@ -1,0 +1,170 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import {
+  dockerfileStages,
+  execFormCmd,
+  fileExists,
+  packParts,
+  root,
+  runCommands,
+  stageEnv,
+  type DockerStage,
+} from '../support/delivery-files.js';
+import { freePort } from '../support/redis-server-process.js';
+import { createScratchDatabase, scratchRedisPrefix } from '../support/test-servers.js';
+
+/** Labels that Prometheus or the ServiceMonitor add to every series; the app does not emit them. */
+const TARGET_LABELS = new Set(['namespace', 'pod', 'job', 'instance', 'service', 'container']);
+
+/**
+ * What the image's final stage does, without Docker: the build output, package.json and the
+ * lockfile in an empty folder, the final stage's own `npm ci` (production dependencies only),
+ * then the Dockerfile's CMD with NODE_ENV=production against the test servers. A runtime import
+ * of a devDependency, or a file the build does not emit, fails here.
+ */
+describe('production smoke test (the final stage, rebuilt in a temporary folder)', function () {
+  this.timeout(240_000);
+  const finalStage = dockerfileStages().at(-1) as DockerStage;
+  let folder = '';
+  let child: ChildProcess | null = null;
+  let exited: Promise<number | null> = Promise.resolve(null);
+  let baseUrl = '';
+  const stderr: string[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let redis: Awaited<ReturnType<typeof scratchRedisPrefix>>;
+
+  before(async function () {
+    const argv = execFormCmd(finalStage);
+    if (!argv) throw new Error('the Dockerfile has no exec-form CMD to start');
+    const preload = argv.includes('--import') ? argv[argv.indexOf('--import') + 1] : undefined;
+    if (preload && !fileExists(preload.replace(/^(\.\/)?dist\//, '').replace(/\.js$/, '.ts'))) {
+      throw new Error(`the CMD preloads ${preload}, whose source does not exist yet: nothing to start`);
+    }
+
+    folder = mkdtempSync(join(tmpdir(), 'ping-service-final-stage-'));
+    cleanups.push(async () => rmSync(folder, { recursive: true, force: true }));
+    // The build stage's `npm run build`, emitting into the temporary folder.
+    run('npm', ['run', 'build', '--', '--outDir', join(folder, 'dist')], root);
+    for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(folder, file));
+    // The final stage's own install command (its `npm ci` part; the cache stays untouched).
+    const install = runCommands(finalStage)
+      .flatMap((command) => command.split('&&').map((part) => part.trim()))
+      .find((part) => /^npm ci\b/.test(part));
+    if (!install) throw new Error('the final stage has no `npm ci`');
+    run('sh', ['-c', `${install} --prefer-offline`], folder, { ...process.env, ...stageEnv(finalStage) });
+
+    database = await createScratchDatabase('ping_smoke');
+    cleanups.push(database.drop);
+    redis = await scratchRedisPrefix('ping-service-smoke');
+    cleanups.push(redis.clear);
+
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    // A container's environment: the image's ENV plus the deployment's, nothing from this shell.
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...stageEnv(finalStage),
+      NODE_ENV: 'production',
+      POSTGRES_URI: database.uri,
+      REDIS_URI: `${process.env.TEST_REDIS_URI || 'redis://127.0.0.1:6379'}`,
+      REDIS_KEY_PREFIX: redis.prefix,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SHUTDOWN_DELAY_MS: '0',
+      LOG_LEVEL: 'warn',
+    };
+    const [command, ...args] = argv;
+    expect(command).to.equal('node');
+    child = spawn(process.execPath, args, { cwd: folder, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    exited = once(child, 'exit').then(([code]) => code as number | null);
+    await waitUntilReady(child);
+  });
+
+  after(async function () {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  });
+
+  it('answers 200 on /readyz with the store up', async () => {
+    const response = await fetch(`${baseUrl}/readyz`);
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.include({ status: 'ready' });
+  });
+
+  it('answers 200 on /ping, then serves it from the cache', async () => {
+    const first = await fetch(`${baseUrl}/ping`);
+    expect(first.status).to.equal(200);
+    expect(await first.json()).to.deep.include({ message: 'Ping received and processed.' });
+    const second = await fetch(`${baseUrl}/ping`);
+    expect(second.status).to.equal(200);
+    expect(second.headers.get('x-cache')).to.equal('HIT');
+  });
+
+  it('used the PostgreSQL and Redis it was given (production has no embedded fallback)', async () => {
+    const rows = await database.query('SELECT count(*)::int AS count FROM pings');
+    expect(rows.rows[0].count, 'pings recorded in the scratch database').to.be.at.least(1);
+    const keys = await redis.keys();
+    expect(
+      keys.some((key) => key.endsWith('last_ping')),
+      keys.join(', '),
+    ).to.equal(true);
+  });
+
+  it("serves /metrics with the series the Pack's alert rules query", async () => {
+    const response = await fetch(`${baseUrl}/metrics`);
+    expect(response.status).to.equal(200);
+    const text = await response.text();
+    const rules = packParts().gonbad.prometheusRule.rules as Array<{ expr: string }>;
+    const selectors = rules.flatMap((rule) => [...rule.expr.matchAll(/([a-zA-Z_:][\w:]*)\{([^}]*)\}/g)]);
+    const appSeries = selectors.filter(([, name]) => !/^(up|absent|kube_\w+)$/.test(name!));
+    expect(appSeries.length, 'the alert rules query at least one series of the service').to.be.greaterThan(0);
+    for (const [, name, matchers] of appSeries) {
+      const samples = text.split('\n').filter((line) => line.startsWith(`${name}{`));
+      expect(samples.length, `${name} in /metrics`).to.be.greaterThan(0);
+      for (const label of [...matchers!.matchAll(/(\w+)\s*[=!]~?/g)].map((m) => m[1]!)) {
+        if (TARGET_LABELS.has(label)) continue;
+        expect(
+          samples.some((line) => line.includes(`${label}="`)),
+          `${name} has a ${label} label`,
+        ).to.equal(true);
+      }
+    }
+  });
+
+  it('exits with code 0 on SIGTERM, having written nothing beside its code (read-only root is fine)', async () => {
+    child!.kill('SIGTERM');
+    expect(await exited, stderr.join('')).to.equal(0);
+    expect(readdirSync(folder).sort()).to.deep.equal(['dist', 'node_modules', 'package-lock.json', 'package.json']);
+  });
+
+  async function waitUntilReady(service: ChildProcess): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (service.exitCode !== null) throw new Error(`the service exited with ${service.exitCode}: ${stderr.join('')}`);
+      try {
+        if ((await fetch(`${baseUrl}/readyz`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`the service did not become ready within 60 s: ${stderr.join('')}`);
+  }
+});
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): void {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8' });
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status ?? result.error?.message}):\n${output}`);
+  }
+}
