@@ -1,7 +1,7 @@
 import type { Clock } from './clock.port.js';
 import type { DependencyMonitor } from './dependency-monitor.port.js';
 import { InvalidInputError, StoreUnavailableError } from './errors.js';
-import { NOTE_MAX_LENGTH, type Ping } from './ping.js';
+import { isStorableText, NOTE_MAX_LENGTH, type Ping } from './ping.js';
 import type { CachedPing, PingCache } from './ping-cache.port.js';
 import type { PingPageQuery, PingStore } from './ping-store.port.js';
 import type { RecordLease } from './record-lease.port.js';
@@ -52,28 +52,32 @@ const LEASE_KEY = `${LAST_PING_KEY}:lease`;
 
 /**
  * The cache-aside policy of `/ping`: a fresh cached entry is served without touching the store;
- * otherwise one ping is recorded and cached. Concurrent misses in a process share one refresh,
- * and across processes a lease lets one of them record while the others wait for its entry.
+ * otherwise one ping is recorded and cached. Concurrent calls in a process share one cache read
+ * and, on a miss, one refresh; across processes a lease lets one of them record while the others
+ * wait for its entry.
  */
 export class PingService {
-  private readonly refreshes = new SingleFlight<PingResult>();
+  /**
+   * Coalesces concurrent `getPing` calls: a burst costs one cache read, not one per request, so a
+   * cold-key stampede cannot push the cache past its command timeout and into BYPASS.
+   */
+  private readonly flights = new SingleFlight<PingResult>();
 
   constructor(
     private readonly deps: PingServiceDeps,
     private readonly policy: PingPolicy,
   ) {}
 
-  async getPing(): Promise<PingResult> {
-    const { entry, sharedUsable } = await this.readCache();
-    if (entry && entry.freshUntil > this.deps.clock.now()) {
-      return { ping: entry.ping, outcome: sharedUsable ? 'HIT' : 'BYPASS', source: 'cache' };
-    }
-    return this.refreshes.run(LAST_PING_KEY, () => this.refresh(entry, sharedUsable));
+  getPing(): Promise<PingResult> {
+    return this.flights.run(LAST_PING_KEY, () => this.readThrough());
   }
 
   async recordPing(note: string | null): Promise<Ping> {
     if (note !== null && note.length > NOTE_MAX_LENGTH) {
       throw new InvalidInputError(`note must be at most ${NOTE_MAX_LENGTH} characters`);
+    }
+    if (note !== null && !isStorableText(note)) {
+      throw new InvalidInputError('note must be valid Unicode text without NUL characters');
     }
     const ping = await this.recordInStore(note);
     await this.writeCache(ping);
@@ -96,6 +100,14 @@ export class PingService {
     }
     const last = items.at(-1);
     return { items, nextBefore: items.length === query.limit && last ? last.id : null };
+  }
+
+  private async readThrough(): Promise<PingResult> {
+    const { entry, sharedUsable } = await this.readCache();
+    if (entry && entry.freshUntil > this.deps.clock.now()) {
+      return { ping: entry.ping, outcome: sharedUsable ? 'HIT' : 'BYPASS', source: 'cache' };
+    }
+    return this.refresh(entry, sharedUsable);
   }
 
   private async refresh(previous: CachedPing | null, sharedUsable: boolean): Promise<PingResult> {

@@ -10,6 +10,8 @@ export interface Config {
     readonly poolMax: number;
     readonly acquireTimeoutMs: number;
     readonly statementTimeoutMs: number;
+    /** How long the store circuit stays open before a probe query. */
+    readonly breakerResetMs: number;
   };
   /** null uri: the in-process cache. */
   readonly redis: {
@@ -17,6 +19,8 @@ export interface Config {
     readonly keyPrefix: string;
     readonly connectTimeoutMs: number;
     readonly commandTimeoutMs: number;
+    /** How long the circuit stays open before a probe: recovery is noticed within it. */
+    readonly breakerResetMs: number;
   };
   readonly sentry: {
     readonly dsn: string | null;
@@ -75,12 +79,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       poolMax: env.PG_POOL_MAX,
       acquireTimeoutMs: env.PG_ACQUIRE_TIMEOUT_MS,
       statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
+      breakerResetMs: env.PG_BREAKER_RESET_MS,
     },
     redis: {
       uri: env.REDIS_URI ?? null,
       keyPrefix: env.REDIS_KEY_PREFIX,
       connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
+      breakerResetMs: env.REDIS_BREAKER_RESET_MS,
     },
     sentry: {
       dsn: env.SENTRY_DSN ?? null,

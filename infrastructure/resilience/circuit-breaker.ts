@@ -1,5 +1,4 @@
 import CircuitBreaker from 'opossum';
-import { CacheUnavailableError } from '../../domain/errors.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -14,19 +13,23 @@ export interface BreakerOptions {
   readonly volumeThreshold: number;
   /** Length of the rolling window. */
   readonly rollingWindowMs: number;
+  /** The domain error a caller gets while the circuit is open (cache or store unavailable). */
+  readonly unavailable: (message: string, cause: unknown) => Error;
 }
 
 /**
  * A circuit breaker shared by every call to one dependency (opossum underneath). While open,
- * calls fail at once with CacheUnavailableError instead of each paying the command timeout;
+ * calls fail at once with the dependency's domain error instead of each paying its timeout;
  * after `resetTimeoutMs` one probe decides whether to close again. Timeouts are left to the
- * client (ioredis's commandTimeout), so the breaker adds no timer per call.
+ * clients (ioredis's commandTimeout, pg's query_timeout), so the breaker adds no timer per call.
  */
 export class CircuitBreakerGuard {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private readonly listeners: Array<(state: BreakerState) => void> = [];
+  private readonly unavailable: BreakerOptions['unavailable'];
 
   constructor(options: BreakerOptions) {
+    this.unavailable = options.unavailable;
     this.breaker = new CircuitBreaker((operation: () => Promise<unknown>) => operation(), {
       name: options.name,
       timeout: false,
@@ -46,7 +49,7 @@ export class CircuitBreakerGuard {
       return (await this.breaker.fire(operation)) as T;
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
-        throw new CacheUnavailableError(`${this.breaker.name} circuit is open`, { cause: error });
+        throw this.unavailable(`${this.breaker.name} circuit is open`, error);
       }
       throw error;
     }

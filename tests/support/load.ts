@@ -18,6 +18,8 @@ export interface LoadOptions {
   readonly timeoutMs?: number;
   /** Called before each request; return false to stop sending (e.g. readiness turned 503). */
   readonly shouldContinue?: () => boolean;
+  /** Called after each answer with the number of answers so far (to inject a fault mid-run). */
+  readonly onSample?: (answered: number, sample: Sample) => void;
 }
 
 /** A small closed-loop load generator: `concurrency` workers share a bounded request budget. */
@@ -27,7 +29,9 @@ export async function runLoad(options: LoadOptions): Promise<Sample[]> {
   const worker = async () => {
     while (remaining > 0 && (options.shouldContinue?.() ?? true)) {
       remaining--;
-      samples.push(await timedRequest(options));
+      const sample = await timedRequest(options);
+      samples.push(sample);
+      options.onSample?.(samples.length, sample);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));

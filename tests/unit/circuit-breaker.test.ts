@@ -13,6 +13,7 @@ function makeSut(resetTimeoutMs = 60_000) {
     errorThresholdPercentage: 50,
     volumeThreshold: 5,
     rollingWindowMs: 10_000,
+    unavailable: (message, cause) => new CacheUnavailableError(message, { cause }),
   });
   const inner = new SpyCache(new MemoryPingCache(new FakeClock()));
   const states: BreakerState[] = [];

@@ -59,6 +59,17 @@ describe('PingService: the cache-aside policy', () => {
     });
   });
 
+  describe('coalescing', () => {
+    it('serves a burst of concurrent HITs with one cache read', async () => {
+      const { sut, sharedCache } = makePingService();
+      await sut.getPing();
+      const readsBefore = sharedCache.gets;
+      const results = await Promise.all(Array.from({ length: 50 }, () => sut.getPing()));
+      expect(results.every((r) => r.outcome === 'HIT')).to.equal(true);
+      expect(sharedCache.gets - readsBefore).to.equal(1);
+    });
+  });
+
   describe('when the shared cache fails', () => {
     it('answers from the store (BYPASS) and keeps once-per-TTL with the local tier', async () => {
       const { sut, store, sharedCache, monitor } = makePingService();

@@ -1,0 +1,96 @@
+import { expect } from 'chai';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { summarize, timedRequest } from '../support/load.js';
+import { ServiceProcess } from '../support/service-process.js';
+import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUri } from '../support/test-servers.js';
+
+const PG_ACQUIRE_TIMEOUT_MS = 500;
+const PG_STATEMENT_TIMEOUT_MS = 500;
+/** Not a speed target: no answer may wait past the store's budgets (plus scheduling slack). */
+const STORE_BOUND_MS = PG_ACQUIRE_TIMEOUT_MS + PG_STATEMENT_TIMEOUT_MS + 1_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault injection: PostgreSQL black-holed', function () {
+  this.timeout(120_000);
+  let database: { uri: string; drop: () => Promise<void> };
+  let redis: Awaited<ReturnType<typeof scratchRedisPrefix>>;
+  let proxy: FaultProxy;
+  let service: ServiceProcess;
+
+  before(async () => {
+    database = await createScratchDatabase('fault_pg');
+    redis = await scratchRedisPrefix('fault-pg');
+    const target = new URL(testPostgresUri);
+    proxy = await FaultProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    const viaProxy = new URL(database.uri);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    service = await ServiceProcess.start({
+      POSTGRES_URI: viaProxy.toString(),
+      REDIS_URI: testRedisUri,
+      REDIS_KEY_PREFIX: redis.prefix,
+      CACHE_TTL_SECONDS: '1',
+      STALE_GRACE_SECONDS: '4',
+      PG_ACQUIRE_TIMEOUT_MS: String(PG_ACQUIRE_TIMEOUT_MS),
+      PG_STATEMENT_TIMEOUT_MS: String(PG_STATEMENT_TIMEOUT_MS),
+      READINESS_TIMEOUT_MS: '500',
+    });
+  });
+
+  after(async () => {
+    await service?.stop('SIGKILL');
+    await proxy?.close();
+    await redis?.clear();
+    await database?.drop();
+  });
+
+  it('serves STALE within the grace period, then a fast 503, and recovers without a restart', async () => {
+    const first = await timedRequest({ url: `${service.url}/ping` });
+    expect(first.status).to.equal(200);
+    expect(first.xCache).to.equal('MISS');
+    const firstId = (first.body as { ping: { id: number } }).ping.id;
+
+    proxy.setMode('blackhole');
+    await sleep(1_100); // past the 1 s TTL: the next GET must refresh, and the store is gone
+
+    const stale = await Promise.all(Array.from({ length: 20 }, () => timedRequest({ url: `${service.url}/ping` })));
+    const staleSummary = summarize(stale);
+    console.log(`      stale phase: ${JSON.stringify(staleSummary)}`);
+    expect(staleSummary.byStatus).to.deep.equal({ 200: 20 });
+    expect(staleSummary.byCache).to.deep.equal({ STALE: 20 });
+    for (const sample of stale) expect(sample.body).to.deep.include({ source: 'stale' });
+    expect((stale[0]!.body as { ping: { id: number } }).ping.id).to.equal(firstId);
+    expect(staleSummary.worstMs).to.be.at.most(STORE_BOUND_MS);
+
+    const post = await timedRequest({ url: `${service.url}/pings`, method: 'POST', body: { note: 'not committed' } });
+    console.log(`      POST while black-holed: ${post.status} in ${Math.round(post.ms)} ms`);
+    expect(post.status).to.equal(503);
+    expect(post.body).to.deep.include({
+      error: { code: 'store_unavailable', message: 'the ping store is unavailable, retry shortly' },
+    });
+    expect(post.ms).to.be.at.most(STORE_BOUND_MS);
+
+    const ready = await timedRequest({ url: `${service.url}/readyz` });
+    expect(ready.status).to.equal(503);
+
+    await sleep(4_000); // past the grace period: nothing left to serve
+    const failed = await Promise.all(Array.from({ length: 10 }, () => timedRequest({ url: `${service.url}/ping` })));
+    const failedSummary = summarize(failed);
+    console.log(`      after grace: ${JSON.stringify(failedSummary)}`);
+    expect(failedSummary.byStatus).to.deep.equal({ 503: 10 });
+    expect(failedSummary.worstMs).to.be.at.most(STORE_BOUND_MS);
+
+    proxy.setMode('pass');
+    proxy.cut();
+    let recovered = null;
+    for (let attempt = 0; attempt < 100 && !recovered; attempt++) {
+      const sample = await timedRequest({ url: `${service.url}/ping` });
+      if (sample.status === 200 && sample.xCache === 'MISS') recovered = sample;
+      else await sleep(100);
+    }
+    expect(recovered, 'a MISS once PostgreSQL is back').to.not.equal(null);
+    expect((recovered!.body as { ping: { id: number } }).ping.id).to.be.greaterThan(firstId);
+    expect((await timedRequest({ url: `${service.url}/readyz` })).status).to.equal(200);
+  });
+});

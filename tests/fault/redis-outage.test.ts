@@ -1,0 +1,110 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { runLoad, summarize, timedRequest, type Sample } from '../support/load.js';
+import { RedisServerProcess } from '../support/redis-server-process.js';
+import { ServiceProcess } from '../support/service-process.js';
+import { createScratchDatabase } from '../support/test-servers.js';
+
+/** Budgets the service is started with; every answer must come within their sum. */
+const REDIS_CONNECT_TIMEOUT_MS = 300;
+const REDIS_COMMAND_TIMEOUT_MS = 200;
+const PG_BUDGET_MS = 1_000;
+/** Not a speed target: the contract that no request waits past its budgets, plus scheduling slack. */
+const ANSWER_BOUND_MS = REDIS_CONNECT_TIMEOUT_MS + REDIS_COMMAND_TIMEOUT_MS + PG_BUDGET_MS + 500;
+
+describe('fault injection: Redis lost under load', function () {
+  this.timeout(120_000);
+  let database: { uri: string; drop: () => Promise<void> };
+  let redis: RedisServerProcess;
+  let proxy: FaultProxy;
+  let service: ServiceProcess;
+  let rows: () => Promise<number>;
+  let counter: pg.Client;
+
+  beforeEach(async () => {
+    database = await createScratchDatabase('fault_redis');
+    redis = await RedisServerProcess.start();
+    proxy = await FaultProxy.start({ host: '127.0.0.1', port: redis.port });
+    service = await ServiceProcess.start({
+      POSTGRES_URI: database.uri,
+      REDIS_URI: `redis://127.0.0.1:${proxy.port}`,
+      REDIS_CONNECT_TIMEOUT_MS: String(REDIS_CONNECT_TIMEOUT_MS),
+      REDIS_COMMAND_TIMEOUT_MS: String(REDIS_COMMAND_TIMEOUT_MS),
+      REDIS_BREAKER_RESET_MS: '500',
+      PG_ACQUIRE_TIMEOUT_MS: String(PG_BUDGET_MS / 2),
+      PG_STATEMENT_TIMEOUT_MS: String(PG_BUDGET_MS / 2),
+      CACHE_TTL_SECONDS: '60',
+    });
+    counter = new pg.Client({ connectionString: database.uri });
+    await counter.connect();
+    rows = async () => Number((await counter.query('select count(*)::int as n from pings')).rows[0].n);
+  });
+
+  afterEach(async () => {
+    await service?.stop('SIGKILL');
+    await counter?.end();
+    await proxy?.close();
+    await redis?.kill();
+    await database?.drop();
+  });
+
+  /** Load with a fault injected after `faultAt` answers and lifted after `healAt`. */
+  async function loadThroughFault(inject: () => Promise<void> | void, heal: () => Promise<void> | void) {
+    const steps: Array<Promise<void>> = [];
+    const samples = await runLoad({
+      url: `${service.url}/ping`,
+      concurrency: 20,
+      requests: 1_500,
+      timeoutMs: 10_000,
+      onSample: (answered) => {
+        if (answered === 300) steps.push(Promise.resolve(inject()));
+        if (answered === 1_100) steps.push(Promise.resolve(heal()));
+      },
+    });
+    await Promise.all(steps);
+    return samples;
+  }
+
+  async function awaitHit(): Promise<Sample | null> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const sample = await timedRequest({ url: `${service.url}/ping` });
+      if (sample.xCache === 'HIT') return sample;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return null;
+  }
+
+  it('killed: every answer is 2xx and bounded, the database is not flooded, HITs resume after restart', async () => {
+    const samples = await loadThroughFault(
+      () => redis.kill(),
+      () => redis.restart(),
+    );
+    const summary = summarize(samples);
+    console.log(`      redis killed: ${JSON.stringify(summary)}, rows ${await rows()}`);
+    expect(summary.byStatus).to.deep.equal({ 200: samples.length });
+    expect(summary.byCache.BYPASS ?? 0, 'some answers bypassed the dead cache').to.be.greaterThan(0);
+    expect(summary.worstMs).to.be.at.most(ANSWER_BOUND_MS);
+    // One MISS before the outage; the in-process tier keeps the promise during it; at most one
+    // more once the restarted (empty) Redis is back.
+    expect(await rows()).to.be.at.most(2);
+    expect(await awaitHit(), 'HITs resume without a restart').to.not.equal(null);
+  });
+
+  it('black-holed (no reset, packets vanish): the same, bounded by the command timeout', async () => {
+    const samples = await loadThroughFault(
+      () => proxy.setMode('blackhole'),
+      () => {
+        proxy.setMode('pass');
+        proxy.cut(); // the starved sockets are dead for good; the client reconnects
+      },
+    );
+    const summary = summarize(samples);
+    console.log(`      redis black-holed: ${JSON.stringify(summary)}, rows ${await rows()}`);
+    expect(summary.byStatus).to.deep.equal({ 200: samples.length });
+    expect(summary.byCache.BYPASS ?? 0).to.be.greaterThan(0);
+    expect(summary.worstMs).to.be.at.most(ANSWER_BOUND_MS);
+    expect(await rows()).to.be.at.most(2);
+    expect(await awaitHit(), 'HITs resume without a restart').to.not.equal(null);
+  });
+});

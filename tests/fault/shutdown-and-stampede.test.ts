@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { runLoad, summarize, timedRequest } from '../support/load.js';
+import { ServiceProcess } from '../support/service-process.js';
+import { createScratchDatabase, scratchRedisPrefix, testRedisUri } from '../support/test-servers.js';
+
+describe('fault injection: shutdown and stampede', function () {
+  this.timeout(120_000);
+  let database: { uri: string; drop: () => Promise<void> };
+  let redis: Awaited<ReturnType<typeof scratchRedisPrefix>>;
+  let counter: pg.Client;
+  const services: ServiceProcess[] = [];
+
+  beforeEach(async () => {
+    database = await createScratchDatabase('fault_term');
+    redis = await scratchRedisPrefix('fault-term');
+    counter = new pg.Client({ connectionString: database.uri });
+  });
+
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((s) => s.stop('SIGKILL')));
+    await counter.end().catch(() => undefined);
+    await redis.clear();
+    await database.drop();
+  });
+
+  const start = async (extra: Record<string, string> = {}) => {
+    const service = await ServiceProcess.start({
+      POSTGRES_URI: database.uri,
+      REDIS_URI: testRedisUri,
+      REDIS_KEY_PREFIX: redis.prefix,
+      ...extra,
+    });
+    services.push(service);
+    return service;
+  };
+
+  it('SIGTERM under load: zero failed requests, exit 0, every acknowledged POST is in the table', async () => {
+    const service = await start({ SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '10000' });
+    // The load balancer: polls readiness and stops routing new requests once it turns 503.
+    let routing = true;
+    const balancer = (async () => {
+      while (routing) {
+        const ready = await timedRequest({ url: `${service.url}/readyz`, timeoutMs: 1_000 });
+        if (ready.status !== 200) routing = false;
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    let exit: Promise<number | null> | undefined;
+    const samples = await runLoad({
+      url: `${service.url}/pings`,
+      method: 'POST',
+      body: { note: 'acknowledged means committed' },
+      concurrency: 20,
+      requests: 5_000,
+      shouldContinue: () => routing,
+      onSample: (answered) => {
+        if (answered === 500) exit = service.stop('SIGTERM');
+      },
+    });
+    routing = false;
+    await balancer;
+    const code = await exit;
+    const summary = summarize(samples);
+    console.log(`      SIGTERM under load: ${JSON.stringify(summary)}, exit ${code}`);
+    expect(summary.byStatus).to.deep.equal({ 201: samples.length });
+    expect(samples.length).to.be.greaterThan(500);
+    expect(code).to.equal(0);
+
+    await counter.connect();
+    const ids = new Set((await counter.query('select id from pings')).rows.map((r: { id: string }) => Number(r.id)));
+    const acknowledged = samples.map((s) => (s.body as { ping: { id: number } }).ping.id);
+    const missing = acknowledged.filter((id) => !ids.has(id));
+    expect(missing, 'acknowledged but not in the table').to.deep.equal([]);
+    expect(ids.size).to.equal(acknowledged.length);
+  });
+
+  it('1000 concurrent GET /ping on a cold key over 3 instances insert exactly one row', async () => {
+    const instances = await Promise.all([start(), start(), start()]);
+    const answers = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) =>
+        timedRequest({ url: `${instances[i % 3]!.url}/ping`, timeoutMs: 20_000 }),
+      ),
+    );
+    const summary = summarize(answers);
+    await counter.connect();
+    const rows = Number((await counter.query('select count(*)::int as n from pings')).rows[0].n);
+    console.log(`      3-instance cold-key stampede: ${JSON.stringify(summary)}, rows ${rows}`);
+    expect(summary.byStatus).to.deep.equal({ 200: 1_000 });
+    expect(rows).to.equal(1);
+    expect(new Set(answers.map((a) => (a.body as { ping: { id: number } }).ping.id)).size).to.equal(1);
+  });
+});
