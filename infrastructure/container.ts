@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Container } from 'inversify';
-import { Lifecycle } from '../application/lifecycle.js';
+import { Lifecycle, type Managed } from '../application/lifecycle.js';
 import type { Logger } from '../application/logger.port.js';
+import type { Metrics } from '../application/metrics.port.js';
 import { PingUseCases } from '../application/ping-use-cases.js';
 import { Readiness, type ReadinessCheck } from '../application/readiness.js';
 import { TOKENS } from '../application/tokens.js';
@@ -16,8 +17,25 @@ import { SystemClock } from './clock/system-clock.js';
 import type { Config } from './config/config.js';
 import { createLogger } from './logging/logger.js';
 import { MemoryPingCache } from './memory/memory-ping-cache.js';
-import { MemoryPingStore } from './memory/memory-ping-store.js';
 import { LogErrorReporter } from './monitoring/log-error-reporter.js';
+import { knexPoolStats } from './metrics/knex-pool-stats.js';
+import { MeasuredPingStore } from './metrics/measured-ping-store.js';
+import { PromMetrics } from './metrics/prom-metrics.js';
+import { SentryErrorReporter } from './sentry/sentry-error-reporter.js';
+import { initSentry } from './sentry/sentry-setup.js';
+import { BACKEND_TOKENS } from './backend-tokens.js';
+import { KnexPingStore } from './postgres/knex-ping-store.js';
+import { PingDatabase } from './postgres/ping-database.js';
+import { createRedisClient } from './redis/create-redis-client.js';
+import { RedisConnection } from './redis/redis-connection.js';
+import { RedisPingCache } from './redis/redis-ping-cache.js';
+import { RedisRecordLease } from './redis/redis-record-lease.js';
+import { BreakerGuardedPingCache } from './resilience/breaker-guarded-ping-cache.js';
+import { BreakerGuardedRecordLease } from './resilience/breaker-guarded-record-lease.js';
+import { BreakerGuardedPingStore } from './resilience/breaker-guarded-ping-store.js';
+import type { CircuitBreakerGuard } from './resilience/circuit-breaker.js';
+import { makeBreaker } from './resilience/make-breaker.js';
+import { CacheUnavailableError, StoreUnavailableError } from '../domain/errors.js';
 import { StateChangeMonitor } from './monitoring/state-change-monitor.js';
 
 /** Replacement values by token: tests swap any adapter (a fake clock, a failing store) here. */
@@ -41,20 +59,89 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   bind<Logger>(TOKENS.Logger, () => createLogger(config));
   bind<Clock>(TOKENS.Clock, () => new SystemClock());
   bind<Lifecycle>(TOKENS.Lifecycle, () => new Lifecycle());
-  bind<ErrorReporter>(TOKENS.ErrorReporter, (get) => new LogErrorReporter(get<Logger>(TOKENS.Logger)));
-  bind<DependencyMonitor>(
-    TOKENS.DependencyMonitor,
-    (get) => new StateChangeMonitor(get(TOKENS.ErrorReporter), get(TOKENS.Logger)),
-  );
-  bind<PingStore>(TOKENS.PingStore, (get) => new MemoryPingStore(get(TOKENS.Clock)));
-  bind<PingCache>(TOKENS.SharedPingCache, (get) => new MemoryPingCache(get(TOKENS.Clock)));
+  bind<Metrics>(TOKENS.Metrics, () => new PromMetrics());
+  bind<ErrorReporter>(TOKENS.ErrorReporter, (get) => {
+    const logger = get<Logger>(TOKENS.Logger);
+    const sentry = initSentry(config);
+    if (sentry === 'off') return new LogErrorReporter(logger);
+    if (sentry === 'late') {
+      logger.warn(
+        'Sentry was not loaded before the app: start with --import ./dist/infrastructure/sentry/instrument.js',
+      );
+    }
+    return new SentryErrorReporter(logger);
+  });
+  bind<DependencyMonitor>(TOKENS.DependencyMonitor, (get) => {
+    const monitor = new StateChangeMonitor(get(TOKENS.ErrorReporter), get(TOKENS.Logger));
+    const metrics = get<Metrics>(TOKENS.Metrics);
+    monitor.onChange((dependency, state) => metrics.setDependencyUp(dependency, state === 'up'));
+    return monitor;
+  });
+  // Backends join the Lifecycle when first resolved: start (migrations, connect), then close.
+  const managed = <T extends Managed>(get: <U>(t: symbol) => U, component: T): T => {
+    get<Lifecycle>(TOKENS.Lifecycle).register(component);
+    return component;
+  };
+  // PostgreSQL when POSTGRES_URI is set, else the embedded PGlite under DATA_DIR.
+  bind<PingDatabase>(BACKEND_TOKENS.PingDatabase, (get) => {
+    const database = managed(get, PingDatabase.open(config.postgres, get(TOKENS.Logger)));
+    get<Metrics>(TOKENS.Metrics).watchPool('postgres', knexPoolStats(database.knex));
+    return database;
+  });
+  bind<RedisConnection | null>(BACKEND_TOKENS.RedisConnection, (get) => {
+    const uri = config.redis.uri;
+    if (!uri) return null;
+    const logger = get<Logger>(TOKENS.Logger);
+    return managed(get, new RedisConnection(createRedisClient({ ...config.redis, uri }, logger), logger));
+  });
+  const redis = (get: <U>(t: symbol) => U) => get<RedisConnection | null>(BACKEND_TOKENS.RedisConnection);
+  // One breaker for everything that talks to Redis (cache and lease): during an outage no
+  // request pays the command timeout, and one probe per reset period looks for recovery.
+  const observers = (get: <U>(t: symbol) => U) => ({
+    metrics: get<Metrics>(TOKENS.Metrics),
+    logger: get<Logger>(TOKENS.Logger),
+  });
+  bind<CircuitBreakerGuard | null>(BACKEND_TOKENS.RedisBreaker, (get) => {
+    if (!redis(get)) return null;
+    const cacheDown = (message: string, cause: unknown) => new CacheUnavailableError(message, { cause });
+    const breaker = makeBreaker('redis', config.redis.breakerResetMs, cacheDown, observers(get));
+    managed(get, { name: 'redis-breaker', close: async () => breaker.close() });
+    return breaker;
+  });
+  const breaker = (get: <U>(t: symbol) => U) => get<CircuitBreakerGuard>(BACKEND_TOKENS.RedisBreaker);
+  bind<PingStore>(TOKENS.PingStore, (get) => new KnexPingStore(get<PingDatabase>(BACKEND_TOKENS.PingDatabase).knex));
+  bind<PingCache>(TOKENS.SharedPingCache, (get) => {
+    const connection = redis(get);
+    return connection
+      ? new BreakerGuardedPingCache(new RedisPingCache(connection.client, config.redis.keyPrefix), breaker(get))
+      : new MemoryPingCache(get(TOKENS.Clock));
+  });
   bind<PingCache>(TOKENS.LocalPingCache, (get) => new MemoryPingCache(get(TOKENS.Clock)));
-  // One process with an in-process cache needs no cross-instance lease: single-flight suffices.
-  bind<RecordLease | null>(TOKENS.RecordLease, () => null);
-  bind<ReadinessCheck[]>(TOKENS.ReadinessChecks, () => [
-    { name: 'store', required: true, check: async () => {} },
-    { name: 'cache', required: false, check: async () => {} },
-  ]);
+  // Without Redis the cache is in-process, so there is one instance by construction and
+  // single-flight suffices: no cross-instance lease.
+  bind<RecordLease | null>(TOKENS.RecordLease, (get) => {
+    const connection = redis(get);
+    return connection
+      ? new BreakerGuardedRecordLease(new RedisRecordLease(connection.client, config.redis.keyPrefix), breaker(get))
+      : null;
+  });
+  bind<ReadinessCheck[]>(TOKENS.ReadinessChecks, (get) => {
+    const database = get<PingDatabase>(BACKEND_TOKENS.PingDatabase);
+    const connection = redis(get);
+    return [
+      { name: 'store', required: true, check: () => database.check() },
+      // A cache outage degrades (BYPASS), it does not take the instance out of rotation.
+      { name: 'cache', required: false, check: async () => connection?.check() },
+    ];
+  });
+  // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
+  // queries only; the breaker makes a known-dead store fail at once (STALE or 503, no waiting).
+  const guardedStore = (get: <U>(t: symbol) => U): PingStore => {
+    const storeDown = (message: string, cause: unknown) => new StoreUnavailableError(message, { cause });
+    const breaker = makeBreaker('postgres', config.postgres.breakerResetMs, storeDown, observers(get));
+    get<Lifecycle>(TOKENS.Lifecycle).register({ name: 'postgres-breaker', close: async () => breaker.close() });
+    return new BreakerGuardedPingStore(new MeasuredPingStore(get(TOKENS.PingStore), get(TOKENS.Metrics)), breaker);
+  };
   bind<Readiness>(TOKENS.Readiness, (get) => new Readiness(get(TOKENS.ReadinessChecks), config.readinessTimeoutMs));
   bind<PingService>(
     TOKENS.PingService,
@@ -63,7 +150,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         {
           sharedCache: get(TOKENS.SharedPingCache),
           localCache: get(TOKENS.LocalPingCache),
-          store: get(TOKENS.PingStore),
+          store: guardedStore(get),
           clock: get(TOKENS.Clock),
           lease: get(TOKENS.RecordLease),
           monitor: get(TOKENS.DependencyMonitor),
@@ -77,6 +164,6 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
         },
       ),
   );
-  bind<PingUseCases>(TOKENS.PingUseCases, (get) => new PingUseCases(get(TOKENS.PingService)));
+  bind<PingUseCases>(TOKENS.PingUseCases, (get) => new PingUseCases(get(TOKENS.PingService), get(TOKENS.Metrics)));
   return container;
 }

@@ -5,11 +5,16 @@ import type { Container } from 'inversify';
 import type Koa from 'koa';
 import type { Lifecycle } from '../application/lifecycle.js';
 import type { Logger } from '../application/logger.port.js';
+import type { Metrics } from '../application/metrics.port.js';
 import type { PingUseCases } from '../application/ping-use-cases.js';
 import type { Readiness } from '../application/readiness.js';
 import { TOKENS } from '../application/tokens.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
 import { createApp, type HttpDependencies } from './http/app.js';
+import { accessLogMiddleware } from './http/middleware/access-log.js';
+import { requestIdMiddleware } from './http/middleware/request-id.js';
+import { requestMetricsMiddleware } from './http/middleware/request-metrics.js';
+import { metricsRoutes } from './http/routes/metrics-routes.js';
 
 export interface ServerSettings {
   readonly port: number;
@@ -31,10 +36,19 @@ export interface RunningServer {
 
 /** Resolves the HTTP dependencies from the container (tests may add middleware or routers). */
 export function httpDependencies(container: Container, extra: Partial<HttpDependencies> = {}): HttpDependencies {
+  const metrics = container.get<Metrics>(TOKENS.Metrics);
   return {
     pings: container.get<PingUseCases>(TOKENS.PingUseCases),
     readiness: container.get<Readiness>(TOKENS.Readiness),
     reporter: container.get<ErrorReporter>(TOKENS.ErrorReporter),
+    // The request id first, so the others and the error handler see it; all three wrap the error
+    // handler, so they see the status actually answered.
+    outerMiddleware: [
+      requestIdMiddleware(),
+      requestMetricsMiddleware(metrics),
+      accessLogMiddleware(container.get<Logger>(TOKENS.Logger)),
+    ],
+    extraRouters: [metricsRoutes(metrics)],
     ...extra,
   };
 }

@@ -3,7 +3,9 @@ import type { Logger } from '../application/logger.port.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
 import { ConfigError, loadConfig, maskUrl, type Config } from '../infrastructure/config/config.js';
 import { buildContainer } from '../infrastructure/container.js';
+import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
 import { startHttpServer } from './http-server.js';
+import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 
 /** The process entry point: configuration, composition, listening, and a clean exit on signals. */
 async function main(): Promise<void> {
@@ -19,10 +21,7 @@ async function main(): Promise<void> {
   const container = buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
   const reporter = container.get<ErrorReporter>(TOKENS.ErrorReporter);
-  process.on('unhandledRejection', (reason) => {
-    logger.error({ err: reason }, 'unhandled rejection');
-    reporter.report(reason, { event: 'unhandled_rejection' });
-  });
+  reportUnhandledRejections(reporter);
 
   const running = await startHttpServer(container, {
     port: config.http.port,
@@ -34,8 +33,8 @@ async function main(): Promise<void> {
     {
       port: running.port,
       host: config.http.host,
-      store: config.postgres.uri ? maskUrl(config.postgres.uri) : 'in-memory (nothing kept across restarts)',
-      cache: config.redis.uri ? maskUrl(config.redis.uri) : 'in-process',
+      store: describeDatabase(config.postgres),
+      cache: config.redis.uri ? `Redis at ${maskUrl(config.redis.uri)}` : 'in-process (set REDIS_URI for Redis)',
       sentry: config.sentry.dsn ? 'on' : 'off',
     },
     'ping-service listening',

@@ -1,17 +1,39 @@
 import { inject, type InjectOptions } from 'light-my-request';
+import type { Lifecycle } from '../../application/lifecycle.js';
+import type { ReadinessCheck } from '../../application/readiness.js';
 import { TOKENS } from '../../application/tokens.js';
+import type { Clock } from '../../domain/clock.port.js';
+import type { PingStore } from '../../domain/ping-store.port.js';
+import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { buildContainer, type ContainerOverrides } from '../../infrastructure/container.js';
+import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { createApp } from '../../interfaces/http/app.js';
 import { httpDependencies } from '../../interfaces/http-server.js';
 import { silentLogger } from './test-doubles.js';
 
+export interface HarnessOptions {
+  /**
+   * 'memory' (default): an in-memory store and in-process readiness checks in place of the
+   * database the configuration selects (the embedded PGlite when POSTGRES_URI is unset), so unit
+   * tests touch no disk. 'configured': the backends `env` selects, as `npm start` would; call
+   * `start()` (migrations, connections) first and `close()` after.
+   */
+  readonly backends?: 'memory' | 'configured';
+}
+
 /**
- * The app built by the real composition root (in-memory adapters by default), driven in-process
- * through `app.callback()`: no port is bound.
+ * The app built by the real composition root, driven in-process through `app.callback()`: no
+ * port is bound.
  */
-export function makeHttpHarness(overrides: ContainerOverrides = {}, env: NodeJS.ProcessEnv = {}) {
-  const container = buildContainer(loadConfig(env), { [TOKENS.Logger]: silentLogger, ...overrides });
+export function makeHttpHarness(
+  overrides: ContainerOverrides = {},
+  env: NodeJS.ProcessEnv = {},
+  options: HarnessOptions = {},
+) {
+  const backends = options.backends === 'configured' ? {} : memoryBackends(overrides);
+  const container = buildContainer(loadConfig(env), { [TOKENS.Logger]: silentLogger, ...backends, ...overrides });
+  const lifecycle = container.get<Lifecycle>(TOKENS.Lifecycle);
   const app = createApp(httpDependencies(container));
   const handler = app.callback();
   const request = async (options: InjectOptions) => {
@@ -19,5 +41,25 @@ export function makeHttpHarness(overrides: ContainerOverrides = {}, env: NodeJS.
     const isJson = String(response.headers['content-type'] ?? '').includes('application/json');
     return { status: response.statusCode, headers: response.headers, body: isJson ? response.json() : response.body };
   };
-  return { container, app, request };
+  return {
+    container,
+    app,
+    request,
+    start: () => lifecycle.startAll(),
+    close: async () => {
+      const failures = await lifecycle.closeAll();
+      if (failures.length > 0) throw failures[0]!.error;
+    },
+  };
+}
+
+/** An in-memory store, and readiness checks that ask it, unless the test brings its own. */
+function memoryBackends(overrides: ContainerOverrides): ContainerOverrides {
+  const clock = (overrides[TOKENS.Clock] as Clock | undefined) ?? new SystemClock();
+  const store = (overrides[TOKENS.PingStore] as PingStore | undefined) ?? new MemoryPingStore(clock);
+  const checks: ReadinessCheck[] = [
+    { name: 'store', required: true, check: async () => void (await store.list({ limit: 1 })) },
+    { name: 'cache', required: false, check: async () => {} },
+  ];
+  return { [TOKENS.PingStore]: store, [TOKENS.ReadinessChecks]: checks };
 }
