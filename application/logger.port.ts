@@ -5,4 +5,6 @@ export interface Logger {
   warn(obj: object | string, msg?: string): void;
   error(obj: object | string, msg?: string): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** Lets a caller skip building a line that would be dropped (pino has it). */
+  isLevelEnabled?(level: string): boolean;
 }

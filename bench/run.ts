@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   console.log('building…');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const sentry = await startFakeSentryIngest();
-  const nodeOptions = imageNodeOptions();
+  // BENCH_NODE_OPTIONS tries other V8 flags against the image's own (e.g. young-generation sizes).
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
   const serviceArgs = imageNodeArgs();
   const results: ScenarioResult[] = [];
   const checks: BenchReport['checks'] = [];

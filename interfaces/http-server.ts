@@ -14,7 +14,7 @@ import { createApp, type HttpDependencies } from './http/app.js';
 import { accessLogMiddleware } from './http/middleware/access-log.js';
 import { requestIdMiddleware } from './http/middleware/request-id.js';
 import { requestMetricsMiddleware } from './http/middleware/request-metrics.js';
-import { metricsRoutes } from './http/routes/metrics-routes.js';
+import { addMetricsRoutes } from './http/routes/metrics-routes.js';
 
 export interface ServerSettings {
   readonly port: number;
@@ -48,7 +48,7 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
       requestMetricsMiddleware(metrics),
       accessLogMiddleware(container.get<Logger>(TOKENS.Logger)),
     ],
-    extraRouters: [metricsRoutes(metrics)],
+    extraRoutes: [(router) => addMetricsRoutes(router, metrics)],
     ...extra,
   };
 }

@@ -56,6 +56,16 @@ export class PromMetrics implements Metrics {
 
   readonly contentType = this.registry.contentType;
 
+  /**
+   * Label children looked up once per label set instead of hashing labels on every request
+   * (prom-client's `observe(labels, v)` does). Bounded: methods, route templates and status
+   * codes are few.
+   */
+  private readonly requestSeries = new Map<string, { observe(seconds: number): void }>();
+  private readonly cacheResultSeries = new Map<CacheResult, { inc(): void }>(
+    CACHE_RESULTS.map((result) => [result, this.cacheResults.labels({ result })]),
+  );
+
   constructor() {
     // Zeroes from the start, so rate() and ratios work before the first occurrence of each label.
     for (const result of CACHE_RESULTS) this.cacheResults.inc({ result }, 0);
@@ -78,11 +88,17 @@ export class PromMetrics implements Metrics {
   }
 
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
-    this.requestDuration.observe({ method, route, status_code: statusCode }, seconds);
+    const key = `${method} ${statusCode} ${route}`;
+    let series = this.requestSeries.get(key);
+    if (!series) {
+      series = this.requestDuration.labels({ method, route, status_code: statusCode });
+      this.requestSeries.set(key, series);
+    }
+    series.observe(seconds);
   }
 
   countCacheResult(result: CacheResult): void {
-    this.cacheResults.inc({ result });
+    this.cacheResultSeries.get(result)?.inc();
   }
 
   observeStoreQuery(operation: string, ok: boolean, seconds: number): void {

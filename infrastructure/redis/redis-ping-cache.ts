@@ -9,6 +9,14 @@ import { parseCachedPing, serializeCachedPing } from './redis-cached-ping-schema
  * old and new versions of the service can run side by side during a rollout.
  */
 export class RedisPingCache implements PingCache {
+  /**
+   * The last value read and what it parsed to. A hot key is read thousands of times per second
+   * and changes once per TTL: parsing and validating it once per change, not once per read,
+   * takes that work off the cache-hit path (and hands the HTTP layer the same object, whose
+   * serialised answer it memoises).
+   */
+  private lastRead: { raw: string; entry: CachedPing | null } | null = null;
+
   constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
@@ -24,7 +32,9 @@ export class RedisPingCache implements PingCache {
       if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
       throw new CacheUnavailableError('Redis GET failed', { cause: error });
     }
-    return raw === null ? null : parseCachedPing(raw);
+    if (raw === null) return null;
+    if (this.lastRead?.raw !== raw) this.lastRead = { raw, entry: parseCachedPing(raw) };
+    return this.lastRead.entry;
   }
 
   async set(key: string, entry: CachedPing, ttlMs: number): Promise<void> {

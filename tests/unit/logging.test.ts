@@ -62,8 +62,8 @@ describe('logs without secrets', () => {
     expect(JSON.parse(lines[3]!).res.headers['set-cookie']).to.equal('[redacted]');
   });
 
-  it('writes one access line per request with the request id, route template and status, and no probe at info', async () => {
-    const { logger, lines } = makeLogger('info');
+  it('writes every request at debug with the request id, route template and status', async () => {
+    const { logger, lines } = makeLogger('debug');
     const { request } = makeHttpHarness({ [TOKENS.Logger]: logger });
     await request({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'abc-123' } });
     await request({
@@ -76,14 +76,31 @@ describe('logs without secrets', () => {
     await request({ method: 'GET', url: '/readyz' });
     await request({ method: 'GET', url: '/metrics' });
     const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
-    expect(access.map((l) => [l.route, l.status])).to.deep.equal([
-      ['/ping', 200],
-      ['/pings', 200],
-      ['unmatched', 404],
+    expect(access.map((l) => [l.route, l.status, l.level])).to.deep.equal([
+      ['/ping', 200, 20],
+      ['/pings', 200, 20],
+      ['unmatched', 404, 30],
+      ['/healthz', 200, 20],
+      ['/readyz', 200, 20],
+      ['/metrics', 200, 20],
     ]);
-    expect(access[0]).to.include({ requestId: 'abc-123', method: 'GET', path: '/ping', level: 30 });
+    expect(access[0]).to.include({ requestId: 'abc-123', method: 'GET', path: '/ping' });
     expect(access[0].durationMs).to.be.a('number');
     expectNoSecret(lines);
+  });
+
+  it('at the default level logs client errors, not fast successes or probes', async () => {
+    const { logger, lines } = makeLogger('info');
+    const { request } = makeHttpHarness({ [TOKENS.Logger]: logger });
+    await request({ method: 'GET', url: '/ping' });
+    await request({ method: 'GET', url: '/healthz' });
+    await request({ method: 'GET', url: '/pings?limit=0' });
+    await request({ method: 'DELETE', url: '/ping' });
+    const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    expect(access.map((l) => [l.route, l.status, l.level])).to.deep.equal([
+      ['/pings', 400, 30],
+      ['unmatched', 405, 30],
+    ]);
   });
 
   it('keeps probe lines at debug level', async () => {

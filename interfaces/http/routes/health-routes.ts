@@ -1,10 +1,8 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { Readiness } from '../../../application/readiness.js';
 
 /** Probes for the orchestrator. Liveness never looks at dependencies: a restart cures none of them. */
-export function healthRoutes(readiness: Readiness): Router {
-  const router = new Router();
-
+export function addHealthRoutes(router: Router, readiness: Readiness): void {
   router.get('/healthz', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'ok' };
@@ -16,6 +14,4 @@ export function healthRoutes(readiness: Readiness): Router {
     ctx.status = report.ready ? 200 : 503;
     ctx.body = { status: report.status, checks: report.checks };
   });
-
-  return router;
 }

@@ -1,21 +1,18 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
 import type { PingUseCases } from '../../../application/ping-use-cases.js';
 import { InvalidInputError } from '../../../domain/errors.js';
 import { jsonBody } from '../json-body.js';
 import { describeIssue, listPingsQuery, recordPingBody } from '../request-schemas.js';
-import { toPingJson } from '../ping-json.js';
-
-export const PING_MESSAGE = 'Ping received and processed.';
+import { lastPingAnswerJson, toPingJson } from '../ping-json.js';
 
 /** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
-export function pingRoutes(pings: PingUseCases): Router {
-  const router = new Router();
-
+export function addPingRoutes(router: Router, pings: PingUseCases): void {
   router.get('/ping', async (ctx) => {
     const result = await pings.getLastPing();
     ctx.set('X-Cache', result.outcome);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { message: PING_MESSAGE, source: result.source, ping: toPingJson(result.ping) };
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = lastPingAnswerJson(result);
   });
 
   router.post('/pings', jsonBody, async (ctx) => {
@@ -34,6 +31,4 @@ export function pingRoutes(pings: PingUseCases): Router {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { items: page.items.map(toPingJson), nextBefore: page.nextBefore };
   });
-
-  return router;
 }
