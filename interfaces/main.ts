@@ -1,7 +1,8 @@
 import { TOKENS } from '../application/tokens.js';
 import type { Logger } from '../application/logger.port.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
-import { ConfigError, loadConfig, maskUrl, type Config } from '../infrastructure/config/config.js';
+import { maskUrl } from '../infrastructure/config/config.js';
+import { loadConfigOrExit } from './load-config-or-exit.js';
 import { buildContainer } from '../infrastructure/container.js';
 import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
 import { startHttpServer } from './http-server.js';
@@ -9,14 +10,7 @@ import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 
 /** The process entry point: configuration, composition, listening, and a clean exit on signals. */
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
 
   const container = buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);

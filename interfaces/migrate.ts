@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../infrastructure/config/config.js';
+import { loadConfigOrExit } from './load-config-or-exit.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
 
@@ -8,14 +8,7 @@ import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
  * schema ready before any instance takes traffic. Safe to run while instances are starting.
  */
 async function migrate(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config);
   const database = PingDatabase.open(config.postgres, logger);
   try {
