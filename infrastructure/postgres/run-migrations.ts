@@ -26,13 +26,16 @@ export async function runMigrations(knex: Knex, options: MigrationOptions = {}):
 /**
  * What a replica meets when another one migrates at the same moment: knex's lock is taken
  * (MigrationLocked), or the lock row is held past our statement timeout (57014), or both raced to
- * create knex's own bookkeeping tables on a fresh database (23505 on pg_type, 42P07). Each clears
+ * create knex's own bookkeeping tables on a fresh database (23505 on pg_type, 42P07, or 42710
+ * "type ... already exists"). Each clears
  * once the other replica commits, and the retry then finds nothing left to do.
  */
 function isContention(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  return error.name === 'MigrationLocked' || code === '57014' || code === '23505' || code === '42P07';
+  return (
+    error.name === 'MigrationLocked' || code === '57014' || code === '23505' || code === '42P07' || code === '42710'
+  );
 }
 
 function sleep(ms: number): Promise<void> {
