@@ -39,6 +39,18 @@ async function load(
   };
 }
 
+/** Rounds of one scenario as one row: mean req/s, worst latencies, all errors. */
+function acrossRounds(rounds: Array<Awaited<ReturnType<typeof load>>>) {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  return {
+    requestsPerSec: sum(rounds.map((r) => r.requestsPerSec)) / rounds.length,
+    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    errors: sum(rounds.map((r) => r.errors)),
+    non2xx: sum(rounds.map((r) => r.non2xx)),
+  };
+}
+
 async function withDatabase<T>(work: (uri: string, count: () => Promise<number>) => Promise<T>): Promise<T> {
   const name = `ping_bench_${process.pid}_${Date.now()}`;
   const admin = new pg.Client({ connectionString: POSTGRES });
@@ -97,34 +109,25 @@ async function main(): Promise<void> {
         rounds.push({ base, hit });
       }
       const hitPeak = service.peakRssMiB();
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-      const worst = (xs: number[]) => Math.max(...xs);
-      const baseRps = mean(rounds.map((r) => r.base.requestsPerSec));
-      const baseP99 = worst(rounds.map((r) => r.base.p99Ms));
-      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      const base = acrossRounds(rounds.map((r) => r.base));
+      const hit = acrossRounds(rounds.map((r) => r.hit));
+      const baseRps = base.requestsPerSec;
+      const baseP99 = base.p99Ms;
+      const hitRps = hit.requestsPerSec;
+      const hitP99 = hit.p99Ms;
+      const hitErrors = hit.errors + hit.non2xx;
       results.push({
         scenario: 'baseline: bare Koa JSON',
         target: 'GET /',
-        requestsPerSec: baseRps,
-        p50Ms: worst(rounds.map((r) => r.base.p50Ms)),
-        p99Ms: baseP99,
-        errors: sum(rounds.map((r) => r.base.errors)),
-        non2xx: sum(rounds.map((r) => r.base.non2xx)),
+        ...base,
         peakRssMiB: baseline.peakRssMiB(),
         ratioToBaseline: 1,
         note: `mean of ${ROUNDS} rounds`,
       });
-      const hitRps = mean(rounds.map((r) => r.hit.requestsPerSec));
-      const hitP99 = worst(rounds.map((r) => r.hit.p99Ms));
-      const hitErrors = sum(rounds.map((r) => r.hit.errors + r.hit.non2xx));
       results.push({
         scenario: 'GET /ping HIT',
         target: 'GET /ping',
-        requestsPerSec: hitRps,
-        p50Ms: worst(rounds.map((r) => r.hit.p50Ms)),
-        p99Ms: hitP99,
-        errors: sum(rounds.map((r) => r.hit.errors)),
-        non2xx: sum(rounds.map((r) => r.hit.non2xx)),
+        ...hit,
         peakRssMiB: hitPeak,
         ratioToBaseline: hitRps / baseRps,
         note: `mean of ${ROUNDS} rounds, interleaved with the baseline`,
