@@ -95,12 +95,12 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     return managed(get, new RedisConnection(createRedisClient({ ...config.redis, uri }, logger), logger));
   });
   const redis = (get: <U>(t: symbol) => U) => get<RedisConnection | null>(BACKEND_TOKENS.RedisConnection);
-  // One breaker for everything that talks to Redis (cache and lease): during an outage no
-  // request pays the command timeout, and one probe per reset period looks for recovery.
   const observers = (get: <U>(t: symbol) => U) => ({
     metrics: get<Metrics>(TOKENS.Metrics),
     logger: get<Logger>(TOKENS.Logger),
   });
+  // One breaker for everything that talks to Redis (cache and lease): during an outage no
+  // request pays the command timeout, and one probe per reset period looks for recovery.
   bind<CircuitBreakerGuard | null>(BACKEND_TOKENS.RedisBreaker, (get) => {
     if (!redis(get)) return null;
     const cacheDown = (message: string, cause: unknown) => new CacheUnavailableError(message, { cause });
@@ -139,7 +139,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   const guardedStore = (get: <U>(t: symbol) => U): PingStore => {
     const storeDown = (message: string, cause: unknown) => new StoreUnavailableError(message, { cause });
     const breaker = makeBreaker('postgres', config.postgres.breakerResetMs, storeDown, observers(get));
-    get<Lifecycle>(TOKENS.Lifecycle).register({ name: 'postgres-breaker', close: async () => breaker.close() });
+    managed(get, { name: 'postgres-breaker', close: async () => breaker.close() });
     return new BreakerGuardedPingStore(new MeasuredPingStore(get(TOKENS.PingStore), get(TOKENS.Metrics)), breaker);
   };
   bind<Readiness>(TOKENS.Readiness, (get) => new Readiness(get(TOKENS.ReadinessChecks), config.readinessTimeoutMs));
