@@ -6,8 +6,10 @@ import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUr
 
 const PG_ACQUIRE_TIMEOUT_MS = 500;
 const PG_STATEMENT_TIMEOUT_MS = 500;
+/** The client gives up on a silent connection this long after the statement timeout. */
+const READ_DEADLINE_MARGIN_MS = 1_000;
 /** Not a speed target: no answer may wait past the store's budgets (plus scheduling slack). */
-const STORE_BOUND_MS = PG_ACQUIRE_TIMEOUT_MS + PG_STATEMENT_TIMEOUT_MS + 1_000;
+const STORE_BOUND_MS = PG_ACQUIRE_TIMEOUT_MS + PG_STATEMENT_TIMEOUT_MS + READ_DEADLINE_MARGIN_MS + 500;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
