@@ -9,7 +9,8 @@ import autocannon from 'autocannon';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { freePort } from '../tests/support/redis-server-process.js';
-import { BenchProcess, imageNodeArgs, startFakeSentryIngest } from './processes.js';
+import { BenchProcess, imageNodeArgs } from './processes.js';
+import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -37,7 +38,7 @@ const admin = new pg.Client({ connectionString: POSTGRES });
 await admin.connect();
 await admin.query(`create database ${database}`);
 const postgresUri = Object.assign(new URL(POSTGRES), { pathname: `/${database}` }).toString();
-const ingest = await startFakeSentryIngest();
+const ingest = await FakeSentryIngest.start();
 const service = imageNodeArgs();
 const withDefaultsSdk = service.map((arg) =>
   arg.endsWith('sentry/instrument.js') ? './bench/sentry-defaults-instrument.mjs' : arg,
@@ -92,7 +93,7 @@ for (let round = 0; round < ROUNDS; round++) {
     }
   }
 }
-ingest.close();
+await ingest.close();
 await admin.query(`drop database if exists ${database} with (force)`);
 await admin.end();
 

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..');
@@ -78,19 +77,4 @@ export class BenchProcess {
     this.child.kill('SIGTERM');
     await once(this.child, 'exit');
   }
-}
-
-/** Accepts Sentry envelopes and drops them: reporting is on, as in production, but stays local. */
-export async function startFakeSentryIngest(): Promise<{ dsn: string; received: () => number; close: () => void }> {
-  let received = 0;
-  const server: Server = createServer((req, res) => {
-    received++;
-    req.resume();
-    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { dsn: `http://benchkey@127.0.0.1:${port}/1`, received: () => received, close: () => server.close() };
 }

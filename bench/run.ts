@@ -9,7 +9,8 @@ import { cpus } from 'node:os';
 import pg from 'pg';
 import { FaultProxy } from '../tests/support/fault-proxy.js';
 import { freePort, RedisServerProcess } from '../tests/support/redis-server-process.js';
-import { BenchProcess, imageNodeArgs, imageNodeOptions, root, startFakeSentryIngest } from './processes.js';
+import { BenchProcess, imageNodeArgs, imageNodeOptions, root } from './processes.js';
+import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
 import { writeReport, type BenchReport, type ScenarioResult } from './report.js';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -72,7 +73,7 @@ async function withDatabase<T>(work: (uri: string, count: () => Promise<number>)
 async function main(): Promise<void> {
   console.log('building…');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  const sentry = await startFakeSentryIngest();
+  const sentry = await FakeSentryIngest.start();
   // BENCH_NODE_OPTIONS tries other V8 flags against the image's own (e.g. young-generation sizes).
   const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
   const serviceArgs = imageNodeArgs();
@@ -238,7 +239,7 @@ async function main(): Promise<void> {
       await cold.stop();
     }
   });
-  sentry.close();
+  await sentry.close();
 
   const peaks = results.filter((r) => r.scenario !== 'baseline: bare Koa JSON').map((r) => r.peakRssMiB ?? 0);
   checks.push({
