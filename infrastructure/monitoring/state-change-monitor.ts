@@ -20,7 +20,9 @@ export class StateChangeMonitor implements DependencyMonitor {
   failed(dependency: Dependency, error: unknown): void {
     if (this.states.get(dependency) === 'down') return;
     this.transition(dependency, 'down');
-    this.logger.error({ dependency, err: error }, `${dependency} is failing`);
+    // The reporter logs the error itself (with its stack, and Sentry's event id when on): this
+    // line only marks the transition, so an outage is not logged twice at error level.
+    this.logger.warn({ dependency }, `${dependency} is failing`);
     this.reporter.report(error, { dependency, event: 'dependency_down' });
   }
 
