@@ -11,9 +11,8 @@ import type { Readiness } from '../application/readiness.js';
 import { TOKENS } from '../application/tokens.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
 import { createApp, type HttpDependencies } from './http/app.js';
-import { accessLogMiddleware } from './http/middleware/access-log.js';
 import { requestIdMiddleware } from './http/middleware/request-id.js';
-import { requestMetricsMiddleware } from './http/middleware/request-metrics.js';
+import { requestObserverMiddleware } from './http/middleware/request-observer.js';
 import { addMetricsRoutes } from './http/routes/metrics-routes.js';
 
 export interface ServerSettings {
@@ -41,13 +40,9 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
     pings: container.get<PingUseCases>(TOKENS.PingUseCases),
     readiness: container.get<Readiness>(TOKENS.Readiness),
     reporter: container.get<ErrorReporter>(TOKENS.ErrorReporter),
-    // The request id first, so the others and the error handler see it; all three wrap the error
+    // The request id first, so the observer and the error handler see it; both wrap the error
     // handler, so they see the status actually answered.
-    outerMiddleware: [
-      requestIdMiddleware(),
-      requestMetricsMiddleware(metrics),
-      accessLogMiddleware(container.get<Logger>(TOKENS.Logger)),
-    ],
+    outerMiddleware: [requestIdMiddleware(), requestObserverMiddleware(metrics, container.get<Logger>(TOKENS.Logger))],
     extraRoutes: [(router) => addMetricsRoutes(router, metrics)],
     ...extra,
   };

@@ -1,6 +1,6 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { Logger } from '../../../application/logger.port.js';
-import { isInfrastructureRoute, routeLabel } from './route-label.js';
+import { isInfrastructureRoute } from './route-label.js';
 
 /** Paths are echoed from the request line: bounded, so a hostile URL cannot bloat the logs. */
 const MAX_LOGGED_PATH = 200;
@@ -8,7 +8,7 @@ const MAX_LOGGED_PATH = 200;
 export const SLOW_REQUEST_MS = 1_000;
 
 /**
- * One line per answered request, at a level that says how interesting it is:
+ * One line for an answered request, at a level that says how interesting it is:
  * - a 4xx at info, a slow request (>= 1 s) or a 5xx at warn (5xx are also reported to Sentry);
  * - a fast success, a probe or a scrape at debug (`LOG_LEVEL=debug` shows every request).
  * Why successes are not at info: measured on the cache-hit path, a line per request cost about
@@ -16,33 +16,23 @@ export const SLOW_REQUEST_MS = 1_000;
  * access log of every request. The query string is left out: it is the caller's, and may hold
  * anything.
  */
-export function accessLogMiddleware(logger: Logger): Middleware {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const durationMs = Math.round((performance.now() - started) * 100) / 100;
-      const route = routeLabel(ctx);
-      const level =
-        ctx.status >= 500 || durationMs >= SLOW_REQUEST_MS
-          ? 'warn'
-          : ctx.status >= 400 && !isInfrastructureRoute(route)
-            ? 'info'
-            : 'debug';
-      // Building the line is most of the cost: skip it when the level is off.
-      if (level !== 'debug' || logger.isLevelEnabled?.('debug') !== false) {
-        const path = ctx.path.length > MAX_LOGGED_PATH ? `${ctx.path.slice(0, MAX_LOGGED_PATH)}...` : ctx.path;
-        const line = {
-          requestId: ctx.state.requestId as string | undefined,
-          method: ctx.method,
-          route,
-          path,
-          status: ctx.status,
-          durationMs,
-        };
-        logger[level](line, 'request');
-      }
-    }
+export function logRequest(logger: Logger, ctx: Context, route: string, durationMs: number): void {
+  const level =
+    ctx.status >= 500 || durationMs >= SLOW_REQUEST_MS
+      ? 'warn'
+      : ctx.status >= 400 && !isInfrastructureRoute(route)
+        ? 'info'
+        : 'debug';
+  // Building the line is most of the cost: skip it when the level is off.
+  if (level === 'debug' && logger.isLevelEnabled?.('debug') === false) return;
+  const path = ctx.path.length > MAX_LOGGED_PATH ? `${ctx.path.slice(0, MAX_LOGGED_PATH)}...` : ctx.path;
+  const line = {
+    requestId: ctx.state.requestId as string | undefined,
+    method: ctx.method,
+    route,
+    path,
+    status: ctx.status,
+    durationMs: Math.round(durationMs * 100) / 100,
   };
+  logger[level](line, 'request');
 }

@@ -1,21 +1,12 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { RequestMetrics } from '../../../application/metrics.port.js';
-import { isInfrastructureRoute, routeLabel } from './route-label.js';
+import { isInfrastructureRoute } from './route-label.js';
 
 /**
- * Feeds the request duration histogram. It sits outside the error handler, so it sees the
- * status actually answered, errors included; probes and /metrics are left out.
+ * Feeds the request duration histogram with one answered request; probes and /metrics are left
+ * out. Called by the request observer, which sits outside the error handler and so sees the
+ * status actually answered, errors included.
  */
-export function requestMetricsMiddleware(metrics: RequestMetrics): Middleware {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const route = routeLabel(ctx);
-      if (!isInfrastructureRoute(route)) {
-        metrics.observeRequest(ctx.method, route, ctx.status, (performance.now() - started) / 1000);
-      }
-    }
-  };
+export function observeRequestDuration(metrics: RequestMetrics, ctx: Context, route: string, durationMs: number): void {
+  if (!isInfrastructureRoute(route)) metrics.observeRequest(ctx.method, route, ctx.status, durationMs / 1000);
 }
