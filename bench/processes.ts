@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { waitUntilReady } from '../tests/support/wait-until-ready.js';
 
 export const root = resolve(import.meta.dirname, '..');
 
@@ -38,17 +39,7 @@ export class BenchProcess {
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const url = `http://127.0.0.1:${port}`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
-      if (Date.now() > deadline) throw new Error(`${name} did not become ready: ${stderr}`);
-      try {
-        if ((await fetch(url + readyPath)).ok) break;
-      } catch {
-        // not yet listening
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUntilReady(child, url + readyPath, () => `${name}: ${stderr}`);
     return new BenchProcess(name, child, url);
   }
 

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from './redis-server-process.js';
+import { waitUntilReady } from './wait-until-ready.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -57,20 +58,6 @@ export class ServiceProcess {
   }
 
   private async waitUntilReady(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) {
-        throw new Error(`the service exited with ${this.child.exitCode}: ${this.stderr.join(' ')}`);
-      }
-      try {
-        const response = await fetch(`${this.url}/readyz`);
-        if (response.status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    this.child.kill('SIGKILL');
-    throw new Error(`the service did not become ready: ${this.stderr.join(' ')}`);
+    await waitUntilReady(this.child, `${this.url}/readyz`, () => `the service: ${this.stderr.join(' ')}`);
   }
 }
