@@ -23,4 +23,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # policy-rc.d on these machines keeps the packages' own services (prometheus, pgbouncer) from
 # starting; the tests start private instances on free ports.
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
