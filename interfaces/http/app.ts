@@ -7,6 +7,7 @@ import type { ErrorReporter } from '../../domain/error-reporter.port.js';
 import { errorMiddleware } from './error-middleware.js';
 import { addHealthRoutes } from './routes/health-routes.js';
 import { addPingRoutes } from './routes/ping-routes.js';
+import { unroutedRequests } from './unrouted-requests.js';
 
 export interface HttpDependencies {
   readonly pings: PingUseCases;
@@ -38,7 +39,7 @@ export function createApp(deps: HttpDependencies): Koa {
   addHealthRoutes(router, deps.readiness);
   addPingRoutes(router, deps.pings);
   for (const addRoutes of deps.extraRoutes ?? []) addRoutes(router);
+  app.use(unroutedRequests());
   app.use(router.routes());
-  app.use(router.allowedMethods());
   return app;
 }
