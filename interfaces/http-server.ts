@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Container } from 'inversify';
@@ -10,7 +10,9 @@ import type { PingUseCases } from '../application/ping-use-cases.js';
 import type { Readiness } from '../application/readiness.js';
 import { TOKENS } from '../application/tokens.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
+import type { Config } from '../infrastructure/config/config.js';
 import { createApp, type HttpDependencies } from './http/app.js';
+import { answerClientErrors } from './http/client-errors.js';
 import { requestIdMiddleware } from './http/middleware/request-id.js';
 import { requestObserverMiddleware } from './http/middleware/request-observer.js';
 import { addMetricsRoutes } from './http/routes/metrics-routes.js';
@@ -60,11 +62,8 @@ export async function startHttpServer(
   await lifecycle.startAll();
 
   const app = createApp(deps);
-  const server = createServer(app.callback());
-  // Longer than a typical load balancer's idle timeout, so it never reuses a socket we just closed.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  const server = createConfiguredServer(container.get<Config>(TOKENS.Config).http, app.callback());
+  answerClientErrors(server, logger);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -79,6 +78,33 @@ export async function startHttpServer(
   const shutdown = (): Promise<boolean> =>
     (shuttingDown ??= drain({ server, sockets, settings, deps, lifecycle, logger }));
   return { app, server, port, shutdown };
+}
+
+/**
+ * Node's server with deliberate limits (the values are in the configuration):
+ * - headers within HTTP_HEADERS_TIMEOUT_MS (10 s), the whole request within
+ *   HTTP_REQUEST_TIMEOUT_MS (30 s): a slow client is cut with a 408. Node enforces both only when
+ *   it sweeps its connections (every 30 s by default), so the sweep runs every second, or more
+ *   often for small budgets: a slow-header socket lives at most its budget plus one sweep.
+ * - keep-alive HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s) is deliberately *above* the idle timeout of the
+ *   load balancers in front (AWS ALB 60 s, ingress-nginx `upstream-keepalive-timeout` 60 s): the
+ *   side that closes an idle connection first must be the one that reuses it, or the balancer can
+ *   send a request on a socket this server is closing and answer its client 502. Headers are
+ *   timed from a request's first byte, so an idle keep-alive connection is not cut by them.
+ * - at most HTTP_MAX_CONNECTIONS open connections; Node drops those over the cap at once.
+ */
+function createConfiguredServer(limits: Config['http'], listener: RequestListener): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    listener,
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
 }
 
 async function drain(parts: {
