@@ -13,6 +13,7 @@ import type { ErrorReporter } from '../domain/error-reporter.port.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { createApp, type HttpDependencies } from './http/app.js';
 import { answerClientErrors } from './http/client-errors.js';
+import { closeListenerGracefully } from './close-listener.js';
 import { requestIdMiddleware } from './http/middleware/request-id.js';
 import { requestObserverMiddleware } from './http/middleware/request-observer.js';
 import { addMetricsRoutes } from './http/routes/metrics-routes.js';
@@ -46,6 +47,7 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
     // handler, so they see the status actually answered.
     outerMiddleware: [requestIdMiddleware(), requestObserverMiddleware(metrics, container.get<Logger>(TOKENS.Logger))],
     extraRoutes: [(router) => addMetricsRoutes(router, metrics)],
+    connections: { closing: false },
     ...extra,
   };
 }
@@ -121,16 +123,11 @@ async function drain(parts: {
   logger.info({ delayMs: settings.shutdownDelayMs }, 'shutting down: readiness is now 503');
   await sleep(Math.min(settings.shutdownDelayMs, settings.shutdownTimeoutMs));
 
-  // close() stops accepting and (Node >= 19) closes idle keep-alive sockets; busy ones get
-  // `Connection: close` on their current answer (see app.ts) and close after it.
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+  if (deps.connections) deps.connections.closing = true;
   const inTime = await Promise.race([
-    closed.then(() => true),
+    closeListenerGracefully(server).then(() => true),
     sleep(Math.max(0, deadline - Date.now())).then(() => false),
   ]);
-  clearInterval(idleSweep);
   if (!inTime) {
     logger.warn({ open: sockets.size }, 'drain bound reached: cutting the remaining connections');
     server.closeAllConnections();
