@@ -9,7 +9,7 @@ import { exposedHttpError } from './http-errors.js';
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * Answers what the router did not: OPTIONS (204 with `Allow`), a known path with a method it has
+ * Answers what the router did not, or must not see: OPTIONS (204 with `Allow`), a known path with a method it has
  * no route for (405 with `Allow`), an unknown method elsewhere (501), any other unknown path (404).
  * Replaces @koa/router's `allowedMethods()`, which answered 501 with no body (turned into a 500
  * by the error handler), sent an empty `Allow` on unknown paths and left 405s unlabelled.
@@ -17,6 +17,12 @@ const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE
  */
 export function unroutedRequests(): Middleware {
   return async (ctx, next) => {
+    // HTTP/1.1 without Host is malformed (RFC 9112 3.2). Node would answer it with an empty 400
+    // (its requireHostHeader, turned off in http-server.ts so the answer has our shape).
+    if (!ctx.req.headers.host && ctx.req.httpVersion === '1.1') {
+      ctx.set('Connection', 'close');
+      throw exposedHttpError(400, 'an HTTP/1.1 request needs a Host header');
+    }
     await next();
     const routed = ctx as RouterContext;
     if (routed.routeMatched) return;

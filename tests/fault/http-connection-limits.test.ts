@@ -82,6 +82,7 @@ describe('fault injection: slow and malformed clients (real process)', function 
       'request_header_fields_too_large',
     ],
     ['CONNECT', 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', 501, 'not_implemented'],
+    ['an HTTP/1.1 request without Host', 'GET /ping HTTP/1.1\r\n\r\n', 400, 'bad_request'],
   ] as const) {
     it(`answers ${what} with ${status} ${code} in the JSON error shape, and closes`, async () => {
       const exchange = await rawExchange(service.port, { chunks: [requestText], boundMs: 10_000 });
