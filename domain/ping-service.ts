@@ -1,7 +1,7 @@
 import type { Clock } from './clock.port.js';
 import type { DependencyMonitor } from './dependency-monitor.port.js';
 import { InvalidInputError, StoreUnavailableError } from './errors.js';
-import { isStorableText, NOTE_MAX_LENGTH, type Ping } from './ping.js';
+import { isNoteWithinLimit, isStorableText, NOTE_TOO_LONG, type Ping } from './ping.js';
 import type { CachedPing, PingCache } from './ping-cache.port.js';
 import type { PingPageQuery, PingStore } from './ping-store.port.js';
 import type { RecordLease } from './record-lease.port.js';
@@ -73,9 +73,7 @@ export class PingService {
   }
 
   async recordPing(note: string | null): Promise<Ping> {
-    if (note !== null && note.length > NOTE_MAX_LENGTH) {
-      throw new InvalidInputError(`note must be at most ${NOTE_MAX_LENGTH} characters`);
-    }
+    if (note !== null && !isNoteWithinLimit(note)) throw new InvalidInputError(NOTE_TOO_LONG);
     if (note !== null && !isStorableText(note)) {
       throw new InvalidInputError('note must be valid Unicode text without NUL characters');
     }

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Container } from 'inversify';
@@ -10,7 +10,10 @@ import type { PingUseCases } from '../application/ping-use-cases.js';
 import type { Readiness } from '../application/readiness.js';
 import { TOKENS } from '../application/tokens.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
+import type { Config } from '../infrastructure/config/config.js';
 import { createApp, type HttpDependencies } from './http/app.js';
+import { answerClientErrors } from './http/client-errors.js';
+import { closeListenerGracefully } from './close-listener.js';
 import { requestIdMiddleware } from './http/middleware/request-id.js';
 import { requestObserverMiddleware } from './http/middleware/request-observer.js';
 import { addMetricsRoutes } from './http/routes/metrics-routes.js';
@@ -44,6 +47,7 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
     // handler, so they see the status actually answered.
     outerMiddleware: [requestIdMiddleware(), requestObserverMiddleware(metrics, container.get<Logger>(TOKENS.Logger))],
     extraRoutes: [(router) => addMetricsRoutes(router, metrics)],
+    connections: { closing: false },
     ...extra,
   };
 }
@@ -60,11 +64,8 @@ export async function startHttpServer(
   await lifecycle.startAll();
 
   const app = createApp(deps);
-  const server = createServer(app.callback());
-  // Longer than a typical load balancer's idle timeout, so it never reuses a socket we just closed.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 30_000;
+  const server = createConfiguredServer(container.get<Config>(TOKENS.Config).http, app.callback());
+  answerClientErrors(server, logger);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -81,6 +82,35 @@ export async function startHttpServer(
   return { app, server, port, shutdown };
 }
 
+/**
+ * Node's server with deliberate limits (the values are in the configuration):
+ * - headers within HTTP_HEADERS_TIMEOUT_MS (10 s), the whole request within
+ *   HTTP_REQUEST_TIMEOUT_MS (30 s): a slow client is cut with a 408. Node enforces both only when
+ *   it sweeps its connections (every 30 s by default), so the sweep runs every second, or more
+ *   often for small budgets: a slow-header socket lives at most its budget plus one sweep.
+ * - keep-alive HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s) is deliberately *above* the idle timeout of the
+ *   load balancers in front (AWS ALB 60 s, ingress-nginx `upstream-keepalive-timeout` 60 s): the
+ *   side that closes an idle connection first must be the one that reuses it, or the balancer can
+ *   send a request on a socket this server is closing and answer its client 502. Headers are
+ *   timed from a request's first byte, so an idle keep-alive connection is not cut by them.
+ * - at most HTTP_MAX_CONNECTIONS open connections; Node drops those over the cap at once.
+ */
+function createConfiguredServer(limits: Config['http'], listener: RequestListener): Server {
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+      // Checked by the app instead (unrouted-requests.ts), to answer in the JSON error shape.
+      requireHostHeader: false,
+    },
+    listener,
+  );
+  server.maxConnections = limits.maxConnections;
+  return server;
+}
+
 async function drain(parts: {
   server: Server;
   sockets: Set<Socket>;
@@ -95,16 +125,11 @@ async function drain(parts: {
   logger.info({ delayMs: settings.shutdownDelayMs }, 'shutting down: readiness is now 503');
   await sleep(Math.min(settings.shutdownDelayMs, settings.shutdownTimeoutMs));
 
-  // close() stops accepting and (Node >= 19) closes idle keep-alive sockets; busy ones get
-  // `Connection: close` on their current answer (see app.ts) and close after it.
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
-  const idleSweep = setInterval(() => server.closeIdleConnections(), 50);
+  if (deps.connections) deps.connections.closing = true;
   const inTime = await Promise.race([
-    closed.then(() => true),
+    closeListenerGracefully(server).then(() => true),
     sleep(Math.max(0, deadline - Date.now())).then(() => false),
   ]);
-  clearInterval(idleSweep);
   if (!inTime) {
     logger.warn({ open: sockets.size }, 'drain bound reached: cutting the remaining connections');
     server.closeAllConnections();

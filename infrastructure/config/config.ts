@@ -2,7 +2,17 @@ import { envSchema } from './env-schema.js';
 
 export interface Config {
   readonly nodeEnv: string;
-  readonly http: { readonly port: number; readonly host: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    /** Budget to receive a request's headers; at most `requestTimeoutMs`. */
+    readonly headersTimeoutMs: number;
+    /** Budget to receive a whole request (headers and body). */
+    readonly requestTimeoutMs: number;
+    /** How long an idle keep-alive connection stays open: above the load balancer's idle timeout. */
+    readonly keepAliveTimeoutMs: number;
+    readonly maxConnections: number;
+  };
   /** null: the embedded store under `dataDir`. */
   readonly postgres: {
     readonly uri: string | null;
@@ -70,9 +80,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       }
     }
   }
+  // Node refuses this pair in createServer; say which variable is wrong instead of crashing.
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      'invalid configuration: HTTP_HEADERS_TIMEOUT_MS must be at most HTTP_REQUEST_TIMEOUT_MS',
+    );
+  }
   return {
     nodeEnv: env.NODE_ENV,
-    http: { port: env.PORT, host: env.HOST },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: env.HTTP_MAX_CONNECTIONS,
+    },
     postgres: {
       uri: env.POSTGRES_URI ?? null,
       dataDir: env.DATA_DIR,

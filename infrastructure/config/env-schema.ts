@@ -79,6 +79,10 @@ export const envSchema = z.object({
   READINESS_TIMEOUT_MS: int(50, 60_000, 1_000),
   SHUTDOWN_DELAY_MS: optional(int(0, 120_000, 0)),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000, 10_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600_000, 10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 600_000, 30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000, 65_000),
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000, 4_096),
 });
 
 export type Env = z.output<typeof envSchema>;

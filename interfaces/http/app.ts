@@ -7,6 +7,7 @@ import type { ErrorReporter } from '../../domain/error-reporter.port.js';
 import { errorMiddleware } from './error-middleware.js';
 import { addHealthRoutes } from './routes/health-routes.js';
 import { addPingRoutes } from './routes/ping-routes.js';
+import { unroutedRequests } from './unrouted-requests.js';
 
 export interface HttpDependencies {
   readonly pings: PingUseCases;
@@ -16,6 +17,13 @@ export interface HttpDependencies {
   readonly outerMiddleware?: readonly Middleware[];
   /** Adds more routes to the one router (metrics). */
   readonly extraRoutes?: ReadonlyArray<(router: Router) => void>;
+  /** Set by the drain once the listener has closed. */
+  readonly connections?: ConnectionState;
+}
+
+export interface ConnectionState {
+  /** The listener has closed: every answer closes its connection. */
+  closing: boolean;
 }
 
 /** Builds the Koa application; binding a port is the entry point's job, so tests use `app.callback()`. */
@@ -25,10 +33,18 @@ export function createApp(deps: HttpDependencies): Koa {
   // pays for parsing X-Forwarded-Host (the router reads ctx.host), measured at ~5% of a HIT.
   // Errors are answered and reported by errorMiddleware; Koa's own printer would log them twice.
   app.silent = true;
+  const connections = deps.connections ?? { closing: false };
   app.use(async (ctx, next) => {
-    // While draining, each answer closes its keep-alive socket so the client reconnects elsewhere.
-    if (deps.readiness.isDraining) ctx.set('Connection', 'close');
-    await next();
+    try {
+      await next();
+    } finally {
+      // Once the listener has closed, each answer tells its client to close the connection, so it
+      // learns before it sends again and reconnects elsewhere (see close-listener.ts). Decided at
+      // answer time, so a request that began before the close is covered too. Not before: during
+      // SHUTDOWN_DELAY_MS the process still serves, and clients reconnecting at that point would
+      // race the listener's close (a connection still queued in the kernel is reset).
+      if (connections.closing) ctx.set('Connection', 'close');
+    }
   });
   for (const middleware of deps.outerMiddleware ?? []) app.use(middleware);
   app.use(errorMiddleware(deps.reporter));
@@ -38,7 +54,7 @@ export function createApp(deps: HttpDependencies): Koa {
   addHealthRoutes(router, deps.readiness);
   addPingRoutes(router, deps.pings);
   for (const addRoutes of deps.extraRoutes ?? []) addRoutes(router);
+  app.use(unroutedRequests());
   app.use(router.routes());
-  app.use(router.allowedMethods());
   return app;
 }

@@ -10,12 +10,6 @@ export function errorMiddleware(reporter: ErrorReporter): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      // Nothing answered (no route), or the router set 405/501 with an Allow header but no body.
-      if (ctx.body === undefined && (ctx.status === 404 || ctx.status === 405 || ctx.status === 501)) {
-        const message =
-          ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : `${ctx.method} is not allowed on ${ctx.path}`;
-        ctx.throw(ctx.status, message);
-      }
     } catch (error) {
       const answer = toErrorAnswer(error);
       if (answer.unexpected) {

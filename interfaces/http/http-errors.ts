@@ -13,8 +13,10 @@ const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
   404: 'not_found',
   405: 'method_not_allowed',
+  408: 'request_timeout',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  431: 'request_header_fields_too_large',
   501: 'not_implemented',
   503: 'service_unavailable',
 };
@@ -36,7 +38,7 @@ export function toErrorAnswer(error: unknown): ErrorAnswer {
     return { status: 500, code: 'internal', message: 'internal error', unexpected: true };
   }
   const http = error as { status?: unknown; expose?: unknown; message?: unknown; code?: unknown };
-  if (typeof http.status === 'number' && http.status >= 400 && http.status < 500 && http.expose !== false) {
+  if (typeof http.status === 'number' && isExposed(http.status, http.expose)) {
     const code = typeof http.code === 'string' && /^[a-z_]+$/.test(http.code) ? http.code : CODE_BY_STATUS[http.status];
     return {
       status: http.status,
@@ -46,4 +48,15 @@ export function toErrorAnswer(error: unknown): ErrorAnswer {
     };
   }
   return { status: 500, code: 'internal', message: 'internal error', unexpected: true };
+}
+
+/** A 4xx unless marked hidden, or a 5xx deliberately answered as such (501): not a defect. */
+function isExposed(status: number, expose: unknown): boolean {
+  if (status >= 400 && status < 500) return expose !== false;
+  return status >= 500 && status < 600 && expose === true;
+}
+
+/** An error answered as is, with the code of its status: the request's fault, never reported. */
+export function exposedHttpError(status: number, message: string): Error {
+  return Object.assign(new Error(message), { status, expose: true });
 }

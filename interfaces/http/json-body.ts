@@ -1,32 +1,98 @@
-import { bodyParser } from '@koa/bodyparser';
-import type { Middleware } from 'koa';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createUnzip } from 'node:zlib';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import { exposedHttpError } from './http-errors.js';
 
 /** Pings carry at most a 280-character note; anything much larger is a mistake or an attack. */
 export const BODY_LIMIT = '16kb';
 
-const parseJson = bodyParser({
-  enableTypes: ['json'],
-  jsonLimit: BODY_LIMIT,
-  jsonStrict: true,
-  onError(error, ctx) {
-    const status = (error as { status?: number }).status;
-    if (status === 413) ctx.throw(413, `the body must be at most ${BODY_LIMIT}`);
-    if (status === 415) ctx.throw(415, 'the body must be UTF-8 JSON');
-    ctx.throw(400, 'the body is not valid JSON');
-  },
-});
+/**
+ * The content codings Node's zlib undoes (`createUnzip` reads gzip and zlib-wrapped deflate);
+ * the size limit applies to the decoded bytes, so a small compressed bomb is still a 413.
+ */
+const DECODERS: Readonly<Record<string, ((body: Readable) => Readable) | undefined>> = {
+  identity: (body) => body,
+  gzip: (body) => body.pipe(createUnzip()),
+  deflate: (body) => body.pipe(createUnzip()),
+  br: (body) => body.pipe(createBrotliDecompress()),
+};
+const UTF8_CHARSETS = new Set(['utf-8', 'utf8']);
+/** Header values are echoed in messages: bounded. */
+const MAX_ECHOED = 64;
 
 /**
- * Accepts an empty body or a JSON one. A body of another type is refused with 415 rather than
- * ignored, so a client that sends a form by mistake learns it at once.
+ * The request body: nothing, or a UTF-8 JSON object. Anything else is refused rather than guessed
+ * at: another media type, charset or content coding is a 415, bytes that are not UTF-8 are a 400
+ * (decoding them with replacement characters would store text the client never sent).
  */
-export const jsonBody: Middleware = async (ctx, next) => {
-  if (ctx.request.length === 0 || (!ctx.request.length && !ctx.get('transfer-encoding'))) {
-    ctx.request.body = undefined;
-    return next();
-  }
+export async function readJsonBody(ctx: Context): Promise<Record<string, unknown> | undefined> {
+  if (ctx.request.length === 0 || (!ctx.request.length && !ctx.get('transfer-encoding'))) return undefined;
   if (!ctx.is('application/json', '+json')) {
-    ctx.throw(415, 'the body must be application/json');
+    throw exposedHttpError(415, 'the body must be application/json');
   }
-  return parseJson(ctx, next);
-};
+  const charset = ctx.request.charset;
+  if (charset && !UTF8_CHARSETS.has(charset.toLowerCase())) {
+    throw exposedHttpError(415, `the body must be UTF-8 JSON, not ${charset.slice(0, MAX_ECHOED)}`);
+  }
+  const coding = (ctx.get('content-encoding') || 'identity').trim().toLowerCase();
+  const decode = Object.hasOwn(DECODERS, coding) ? DECODERS[coding] : undefined;
+  if (!decode) {
+    const named = ctx.get('content-encoding').slice(0, MAX_ECHOED);
+    throw exposedHttpError(415, `Content-Encoding ${named} is not supported (use identity, gzip, deflate or br)`);
+  }
+  return parseJsonObject(await readBody(ctx, coding, decode));
+}
+
+async function readBody(ctx: Context, coding: string, decode: (body: Readable) => Readable): Promise<Buffer> {
+  try {
+    return await getRawBody(decode(ctx.req), {
+      limit: BODY_LIMIT,
+      // Content-Length counts the encoded bytes: it bounds the decoded ones only without a coding.
+      length: coding === 'identity' ? ctx.request.length : undefined,
+    });
+  } catch (error) {
+    const failure = error as { type?: string };
+    if (failure.type === 'entity.too.large') throw exposedHttpError(413, `the body must be at most ${BODY_LIMIT}`);
+    if (failure.type === 'request.size.invalid') {
+      throw exposedHttpError(400, 'the body does not match its Content-Length');
+    }
+    // raw-body types its own errors; an untyped one comes from the decompression stream.
+    if (failure.type === undefined && coding !== 'identity') {
+      throw exposedHttpError(400, `the body is not valid ${coding} data`);
+    }
+    throw error;
+  }
+}
+
+/** The bytes of a JSON object, strictly UTF-8 (a UTF-8 byte order mark is ignored, as RFC 8259 allows). */
+export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+  if (looksLikeUtf16(bytes)) throw exposedHttpError(415, 'the body must be UTF-8 JSON (it looks like UTF-16)');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw exposedHttpError(400, 'the body is not valid UTF-8');
+  }
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw exposedHttpError(400, 'the body is not valid JSON');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw exposedHttpError(400, 'the body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A UTF-16 (or UTF-32) byte order mark, or a NUL among the first two bytes: JSON text starts with
+ * two ASCII characters, and UTF-8 JSON never holds a NUL byte (RFC 4627's encoding detection).
+ */
+function looksLikeUtf16(bytes: Buffer): boolean {
+  const [first, second] = bytes;
+  if ((first === 0xff && second === 0xfe) || (first === 0xfe && second === 0xff)) return true;
+  return first === 0 || (bytes.length > 1 && second === 0);
+}

@@ -71,7 +71,7 @@ export function pingStoreContract(name: string, makeStore: () => Promise<StoreFi
       ['emoji, joiners and flags', '👋🏽 👨‍👩‍👧 🇫🇷'],
       ['combining marks', 'e\u0301 a\u0308 Z\u0351\u0362'],
       ['quotes, backslashes and SQL', `'; drop table pings; -- "x" \\ \\0 $1 ?`],
-      ['the longest allowed note, in emoji', '😀'.repeat(NOTE_MAX_LENGTH / 2)],
+      ['the longest allowed note, in emoji (code points)', '😀'.repeat(NOTE_MAX_LENGTH)],
       ['the longest allowed note', 'x'.repeat(NOTE_MAX_LENGTH)],
       ['a note far over the policy limit (the store does not truncate)', 'long '.repeat(2_000)],
       ['an empty note (not null)', ''],

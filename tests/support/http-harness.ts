@@ -34,7 +34,8 @@ export function makeHttpHarness(
   const backends = options.backends === 'configured' ? {} : memoryBackends(overrides);
   const container = buildContainer(loadConfig(env), { [TOKENS.Logger]: silentLogger, ...backends, ...overrides });
   const lifecycle = container.get<Lifecycle>(TOKENS.Lifecycle);
-  const app = createApp(httpDependencies(container));
+  const deps = httpDependencies(container);
+  const app = createApp(deps);
   const handler = app.callback();
   const request = async (options: InjectOptions) => {
     const response = await inject(handler, options);
@@ -43,6 +44,7 @@ export function makeHttpHarness(
   };
   return {
     container,
+    deps,
     app,
     request,
     start: () => lifecycle.startAll(),

@@ -219,7 +219,16 @@ describe('HTTP routes (in-process, app.callback())', () => {
       const answer = await request({ method: 'GET', url: '/readyz' });
       expect(answer.status).to.equal(503);
       expect(answer.body.status).to.equal('shutting_down');
-      expect(answer.headers['connection']).to.equal('close');
+    });
+
+    it('keeps connections open while only readiness is 503, and closes each after its answer once the listener closes', async () => {
+      const { request, container, deps } = makeHttpHarness();
+      container.get<Readiness>(TOKENS.Readiness).startDraining();
+      expect((await request({ method: 'GET', url: '/ping' })).headers['connection']).to.not.equal('close');
+      deps.connections!.closing = true;
+      for (const url of ['/ping', '/readyz', '/nope']) {
+        expect((await request({ method: 'GET', url })).headers['connection'], url).to.equal('close');
+      }
     });
   });
 });

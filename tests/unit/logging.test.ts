@@ -99,7 +99,7 @@ describe('logs without secrets', () => {
     const access = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
     expect(access.map((l) => [l.route, l.status, l.level])).to.deep.equal([
       ['/pings', 400, 30],
-      ['unmatched', 405, 30],
+      ['/ping', 405, 30],
     ]);
   });
 

@@ -1,7 +1,7 @@
 import type Router from '@koa/router';
 import type { PingUseCases } from '../../../application/ping-use-cases.js';
 import { InvalidInputError } from '../../../domain/errors.js';
-import { jsonBody } from '../json-body.js';
+import { readJsonBody } from '../json-body.js';
 import { describeIssue, listPingsQuery, recordPingBody } from '../request-schemas.js';
 import { lastPingAnswerJson, toPingJson } from '../ping-json.js';
 
@@ -15,8 +15,8 @@ export function addPingRoutes(router: Router, pings: PingUseCases): void {
     ctx.body = lastPingAnswerJson(result);
   });
 
-  router.post('/pings', jsonBody, async (ctx) => {
-    const parsed = recordPingBody.safeParse(ctx.request.body);
+  router.post('/pings', async (ctx) => {
+    const parsed = recordPingBody.safeParse(await readJsonBody(ctx));
     if (!parsed.success) throw new InvalidInputError(describeIssue(parsed.error));
     const ping = await pings.recordPing(parsed.data?.note ?? null);
     ctx.status = 201;
