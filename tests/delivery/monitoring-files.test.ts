@@ -81,10 +81,12 @@ describe('deploy/monitoring: alert rules (the one source) and their promtool uni
     ).to.deep.equal(source.groups[0].rules);
   });
 
-  it('is linked from the README, which shows no rules of its own', () => {
+  it('is linked from the README, which shows no rules of its own, and each alert is in deploy/README.md', () => {
     const readme = readText('README.md');
     expect(readme).to.include(MONITORING_FILES.alerts);
     expect(readme).to.not.match(/^\s*- alert:/m);
+    const deployReadme = readText('deploy/README.md');
+    for (const alert of alerts) expect(deployReadme, alert.alert).to.include(`\`${alert.alert}\``);
   });
 });
 
