@@ -6,6 +6,7 @@ import type { Readiness } from '../../application/readiness.js';
 import type { ErrorReporter } from '../../domain/error-reporter.port.js';
 import { errorMiddleware } from './error-middleware.js';
 import { addHealthRoutes } from './routes/health-routes.js';
+import { addOpenApiRoutes } from './routes/openapi-routes.js';
 import { addPingRoutes } from './routes/ping-routes.js';
 import { unroutedRequests } from './unrouted-requests.js';
 
@@ -53,6 +54,7 @@ export function createApp(deps: HttpDependencies): Koa {
   const router = new Router();
   addHealthRoutes(router, deps.readiness);
   addPingRoutes(router, deps.pings);
+  addOpenApiRoutes(router);
   for (const addRoutes of deps.extraRoutes ?? []) addRoutes(router);
   app.use(unroutedRequests());
   app.use(router.routes());
