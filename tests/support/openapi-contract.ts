@@ -127,12 +127,3 @@ export function isParserAnswer(response: Json): boolean {
     response.$ref ?? '',
   );
 }
-
-/**
- * False until the hardening branch (issue "Hardening": 405/501 for unknown methods, 415 for other
- * charsets and encodings, 400 for invalid UTF-8, JSON 408/431 answers, notes counted in code
- * points) is merged here. While false, a hardening case that does not answer as documented yet is
- * listed instead of failing; once they all do, the suite asks for this to turn true, and from then
- * on they are checked like every other case.
- */
-export const HARDENING_MERGED = false;
