@@ -135,7 +135,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
   // queries only; the breaker makes a known-dead store fail at once (STALE or 503, no waiting).
   const guardedStore = (get: <U>(t: symbol) => U): PingStore => {
-    const breaker = makeStoreBreaker(config.postgres.breakerResetMs, observers(get));
+    const { breakerResetMs: resetTimeoutMs, statementTimeoutMs } = config.postgres;
+    const breaker = makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, observers(get));
     managed(get, { name: 'postgres-breaker', close: async () => breaker.close() });
     return new BreakerGuardedPingStore(new MeasuredPingStore(get(TOKENS.PingStore), get(TOKENS.Metrics)), breaker);
   };

@@ -25,6 +25,12 @@ export interface BreakerOptions {
    * Default: every error counts.
    */
   readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * A call still pending after this long counts as a failure there and then (it goes on, and
+   * its answer is still used): a black-holed dependency holds calls until their deadline, which
+   * would otherwise delay the first counted failure by the whole deadline. Unset: no timer.
+   */
+  readonly slowCallMs?: number;
   /** The domain error a caller gets while the circuit is open (cache or store unavailable). */
   readonly unavailable: (message: string, cause: unknown) => Error;
 }
@@ -41,6 +47,7 @@ export class CircuitBreakerGuard {
   private readonly unavailable: BreakerOptions['unavailable'];
   private readonly isFailure: (error: unknown) => boolean;
   private readonly consecutiveFailures: number;
+  private readonly slowCallMs: number | undefined;
   /** Bumped by every success; a call remembers its value at start. */
   private successEpoch = 0;
   private failuresInARow = 0;
@@ -49,6 +56,7 @@ export class CircuitBreakerGuard {
     this.unavailable = options.unavailable;
     this.isFailure = options.isFailure ?? (() => true);
     this.consecutiveFailures = options.consecutiveFailures;
+    this.slowCallMs = options.slowCallMs;
     this.breaker = new CircuitBreaker((operation: () => Promise<unknown>, _startEpoch: number) => operation(), {
       name: options.name,
       timeout: false,
@@ -70,6 +78,14 @@ export class CircuitBreakerGuard {
 
   async run<T>(operation: () => Promise<T>): Promise<T> {
     const startEpoch = this.successEpoch;
+    let countedSlow = false;
+    const slow =
+      this.slowCallMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            countedSlow = true;
+            if (startEpoch === this.successEpoch) this.countFailure();
+          }, this.slowCallMs);
     let result: T;
     try {
       result = (await this.breaker.fire(operation, startEpoch)) as T;
@@ -77,15 +93,19 @@ export class CircuitBreakerGuard {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
         throw this.unavailable(`${this.breaker.name} circuit is open`, error);
       }
-      if (this.counts(error, startEpoch)) {
-        this.failuresInARow++;
-        if (this.failuresInARow >= this.consecutiveFailures && this.breaker.closed) this.breaker.open();
-      }
+      if (!countedSlow && this.counts(error, startEpoch)) this.countFailure();
       throw error;
+    } finally {
+      clearTimeout(slow);
     }
     this.successEpoch++;
     this.failuresInARow = 0;
     return result;
+  }
+
+  private countFailure(): void {
+    this.failuresInARow++;
+    if (this.failuresInARow >= this.consecutiveFailures && this.breaker.closed) this.breaker.open();
   }
 
   /**

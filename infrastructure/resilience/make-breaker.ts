@@ -14,7 +14,7 @@ export function makeBreaker(
   resetTimeoutMs: number,
   unavailable: BreakerOptions['unavailable'],
   observers: { metrics: Metrics; logger: Logger },
-  isFailure?: BreakerOptions['isFailure'],
+  extra: Pick<BreakerOptions, 'isFailure' | 'slowCallMs'> = {},
 ): CircuitBreakerGuard {
   const breaker = new CircuitBreakerGuard({
     name,
@@ -24,7 +24,7 @@ export function makeBreaker(
     rollingWindowMs: 10_000,
     consecutiveFailures: 5,
     unavailable,
-    ...(isFailure ? { isFailure } : {}),
+    ...extra,
   });
   observers.metrics.setBreakerState(name, breaker.state);
   breaker.onStateChange((state) => {
@@ -36,20 +36,20 @@ export function makeBreaker(
 
 /**
  * The store's breaker: only unavailability (StoreUnavailableError, decided once by the adapter)
- * counts. A defect means PostgreSQL answered; it is a 500 for that request, not an outage.
+ * counts. A defect means PostgreSQL answered; it is a 500 for that request, not an outage. A call
+ * still pending past the statement timeout counts at once: the server would have cancelled it
+ * by then, so only a server that does not answer at all keeps it waiting (a black-hole), and the
+ * read deadline would otherwise hold the first counted failure back by a further second.
  */
 export function makeStoreBreaker(
-  resetTimeoutMs: number,
+  settings: { resetTimeoutMs: number; statementTimeoutMs: number },
   observers: { metrics: Metrics; logger: Logger },
 ): CircuitBreakerGuard {
   const storeDown = (message: string, cause: unknown) => new StoreUnavailableError(message, { cause });
-  return makeBreaker(
-    'postgres',
-    resetTimeoutMs,
-    storeDown,
-    observers,
-    (error) => error instanceof StoreUnavailableError,
-  );
+  return makeBreaker('postgres', settings.resetTimeoutMs, storeDown, observers, {
+    isFailure: (error) => error instanceof StoreUnavailableError,
+    slowCallMs: settings.statementTimeoutMs,
+  });
 }
 
 /** Redis's breaker, shared by the cache and the lease: any failure of Redis counts. */

@@ -75,10 +75,13 @@ describe('the store breaker (makeBreaker with the service thresholds)', () => {
   const outage = () => Promise.reject(new StoreUnavailableError('PostgreSQL is unavailable'));
   const ok = () => Promise.resolve('ok');
   function storeBreaker(resetTimeoutMs = 60_000) {
-    const guard = makeStoreBreaker(resetTimeoutMs, {
-      metrics: new PromMetrics(),
-      logger: silentLogger,
-    });
+    const guard = makeStoreBreaker(
+      { resetTimeoutMs, statementTimeoutMs: 100 },
+      {
+        metrics: new PromMetrics(),
+        logger: silentLogger,
+      },
+    );
     guards.push(guard);
     return guard;
   }
@@ -132,5 +135,14 @@ describe('the store breaker (makeBreaker with the service thresholds)', () => {
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(await guard.run(ok)).to.equal('ok');
     expect(guard.state).to.equal('closed');
+  });
+
+  it('counts calls still pending past the statement timeout, so a black-hole opens it before any call fails', async () => {
+    const guard = storeBreaker();
+    for (let i = 0; i < 100; i++) await guard.run(ok);
+    const hung = Array.from({ length: 5 }, () => guard.run(() => new Promise<never>(() => {})));
+    void hung;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(guard.state).to.equal('open');
   });
 });
