@@ -43,6 +43,30 @@ export class ServiceProcess {
     return service;
   }
 
+  /**
+   * Runs an entry point (`interfaces/main.ts`, `interfaces/migrate.ts`) that is expected to stop
+   * by itself, and resolves to its exit code and everything it printed. Killed after `timeoutMs`.
+   */
+  static async runToExit(
+    env: Record<string, string>,
+    script = 'interfaces/main.ts',
+    timeoutMs = 30_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
