@@ -31,7 +31,8 @@ export class ServiceProcess {
     createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
   }
 
-  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+  /** `readyTimeoutMs`: the embedded store's first start (initdb in WebAssembly) is slow on a busy machine. */
+  static async start(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
     const port = Number(env.PORT ?? (await freePort()));
     const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/main.ts'], {
       cwd: root,
@@ -39,7 +40,7 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child, port);
-    await service.waitUntilReady();
+    await service.waitUntilReady(readyTimeoutMs);
     return service;
   }
 
@@ -67,6 +68,10 @@ export class ServiceProcess {
     return { code, stdout, stderr };
   }
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -81,7 +86,7 @@ export class ServiceProcess {
     return this.exited;
   }
 
-  private async waitUntilReady(): Promise<void> {
-    await waitUntilReady(this.child, `${this.url}/readyz`, () => `the service: ${this.stderr.join(' ')}`);
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    await waitUntilReady(this.child, `${this.url}/readyz`, () => `the service: ${this.stderr.join(' ')}`, timeoutMs);
   }
 }
