@@ -40,9 +40,18 @@ describe('the embedded store locks its DATA_DIR (real processes)', function () {
     return ((await response.json()) as { ping: { id: number } }).ping.id;
   }
 
+  /** Every id in the store, following the keyset pages. */
   async function listIds(service: ServiceProcess): Promise<number[]> {
-    const response = await fetch(`${service.url}/pings?limit=100`);
-    return ((await response.json()) as { items: Array<{ id: number }> }).items.map((p) => p.id);
+    const ids: number[] = [];
+    let before: number | null = null;
+    do {
+      const query: string = before === null ? '' : `&before=${before}`;
+      const response = await fetch(`${service.url}/pings?limit=100${query}`);
+      const page = (await response.json()) as { items: Array<{ id: number }>; nextBefore: number | null };
+      ids.push(...page.items.map((p) => p.id));
+      before = page.nextBefore;
+    } while (before !== null);
+    return ids;
   }
 
   it('a second process on the same DATA_DIR exits 1 naming DATA_DIR and the holder; the first keeps serving, nothing is lost', async () => {
@@ -75,10 +84,9 @@ describe('the embedded store locks its DATA_DIR (real processes)', function () {
     expect(await first.stop()).to.equal(0);
 
     const again = await start();
-    const ids = await listIds(again);
+    const ids = await listIds(again).finally(() => again.stop());
     expect(new Set(acknowledged).size, 'no id handed out twice').to.equal(acknowledged.length);
     expect(ids.slice().sort((a, b) => a - b)).to.deep.equal(acknowledged.slice().sort((a, b) => a - b));
-    await again.stop();
   });
 
   it('a lock left by a process killed with kill -9 does not block the next start', async () => {
