@@ -39,7 +39,8 @@ export interface BreakerOptions {
  * A circuit breaker shared by every call to one dependency (opossum underneath). While open,
  * calls fail at once with the dependency's domain error instead of each paying its timeout;
  * after `resetTimeoutMs` one probe decides whether to close again. Timeouts are left to the
- * clients (ioredis's commandTimeout, pg's query_timeout), so the breaker adds no timer per call.
+ * clients (ioredis's commandTimeout, pg's query_timeout): the breaker never cuts a call short, and
+ * its only per-call timer is the optional slow-call one, which counts a call without ending it.
  */
 export class CircuitBreakerGuard {
   private readonly breaker: CircuitBreaker<[operation: () => Promise<unknown>, startEpoch: number], unknown>;
