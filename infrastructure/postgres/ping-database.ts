@@ -77,8 +77,8 @@ export class PingDatabase implements Managed {
 
   /**
    * Migrations at start: replicas starting together take turns on an advisory lock (see
-   * runMigrations). The embedded
-   * engine is awaited first, so its one-off initdb does not count against PG_ACQUIRE_TIMEOUT_MS.
+   * runMigrations). The embedded engine is awaited first, so its one-off initdb does not count
+   * against PG_ACQUIRE_TIMEOUT_MS.
    */
   async start(): Promise<void> {
     await this.engine.ready();
