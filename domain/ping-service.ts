@@ -119,7 +119,9 @@ export class PingService {
       try {
         ping = await this.recordInStore(null);
       } catch (error) {
-        if (previous && previous.freshUntil + this.policy.staleGraceMs > this.deps.clock.now()) {
+        // Only an outage is hidden behind a stale entry; a defect must surface as one.
+        const stale = previous && previous.freshUntil + this.policy.staleGraceMs > this.deps.clock.now();
+        if (stale && error instanceof StoreUnavailableError) {
           return { ping: previous.ping, outcome: 'STALE', source: 'stale' };
         }
         throw error;
@@ -168,11 +170,14 @@ export class PingService {
     }
   }
 
-  private storeFailure(error: unknown): Error {
-    this.deps.monitor.failed('store', error);
-    return error instanceof StoreUnavailableError
-      ? error
-      : new StoreUnavailableError('the ping store did not answer', { cause: error });
+  /**
+   * The store adapter has already decided what its failure means: StoreUnavailableError is an
+   * outage (reported once per outage by the monitor); anything else is a defect and goes up
+   * unchanged, to be answered 500 and reported with its stack.
+   */
+  private storeFailure(error: unknown): unknown {
+    if (error instanceof StoreUnavailableError) this.deps.monitor.failed('store', error);
+    return error;
   }
 
   /** A token when we hold the lease, 'lost' when another instance does, null when leasing failed. */

@@ -34,8 +34,7 @@ import { BreakerGuardedPingCache } from './resilience/breaker-guarded-ping-cache
 import { BreakerGuardedRecordLease } from './resilience/breaker-guarded-record-lease.js';
 import { BreakerGuardedPingStore } from './resilience/breaker-guarded-ping-store.js';
 import type { CircuitBreakerGuard } from './resilience/circuit-breaker.js';
-import { makeBreaker } from './resilience/make-breaker.js';
-import { CacheUnavailableError, StoreUnavailableError } from '../domain/errors.js';
+import { makeCacheBreaker, makeStoreBreaker } from './resilience/make-breaker.js';
 import { StateChangeMonitor } from './monitoring/state-change-monitor.js';
 
 /** Replacement values by token: tests swap any adapter (a fake clock, a failing store) here. */
@@ -103,8 +102,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   // request pays the command timeout, and one probe per reset period looks for recovery.
   bind<CircuitBreakerGuard | null>(BACKEND_TOKENS.RedisBreaker, (get) => {
     if (!redis(get)) return null;
-    const cacheDown = (message: string, cause: unknown) => new CacheUnavailableError(message, { cause });
-    const breaker = makeBreaker('redis', config.redis.breakerResetMs, cacheDown, observers(get));
+    const breaker = makeCacheBreaker(config.redis.breakerResetMs, observers(get));
     managed(get, { name: 'redis-breaker', close: async () => breaker.close() });
     return breaker;
   });
@@ -137,8 +135,8 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
   // queries only; the breaker makes a known-dead store fail at once (STALE or 503, no waiting).
   const guardedStore = (get: <U>(t: symbol) => U): PingStore => {
-    const storeDown = (message: string, cause: unknown) => new StoreUnavailableError(message, { cause });
-    const breaker = makeBreaker('postgres', config.postgres.breakerResetMs, storeDown, observers(get));
+    const { breakerResetMs: resetTimeoutMs, statementTimeoutMs } = config.postgres;
+    const breaker = makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, observers(get));
     managed(get, { name: 'postgres-breaker', close: async () => breaker.close() });
     return new BreakerGuardedPingStore(new MeasuredPingStore(get(TOKENS.PingStore), get(TOKENS.Metrics)), breaker);
   };

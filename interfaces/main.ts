@@ -7,10 +7,16 @@ import { buildContainer } from '../infrastructure/container.js';
 import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
 import { startHttpServer } from './http-server.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
+import { exitWithStartFailure } from './start-failure.js';
+import type { Config } from '../infrastructure/config/config.js';
+
+/** Known once the environment is read, so the failure line can mask this deployment's secrets. */
+let loaded: Config | null = null;
 
 /** The process entry point: configuration, composition, listening, and a clean exit on signals. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  loaded = config;
 
   const container = buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
@@ -49,7 +55,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`ping-service failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitWithStartFailure('ping-service failed to start', error, loaded));

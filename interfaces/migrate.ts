@@ -1,6 +1,10 @@
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
+import type { Config } from '../infrastructure/config/config.js';
+import { exitWithStartFailure } from './start-failure.js';
+
+let loaded: Config | null = null;
 
 /**
  * `npm run migrate`: brings the database that POSTGRES_URI (or the embedded DATA_DIR) names up
@@ -9,6 +13,7 @@ import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
  */
 async function migrate(): Promise<void> {
   const config = loadConfigOrExit();
+  loaded = config;
   const logger = createLogger(config);
   const database = PingDatabase.open(config.postgres, logger);
   try {
@@ -18,7 +23,4 @@ async function migrate(): Promise<void> {
   }
 }
 
-migrate().catch((error: unknown) => {
-  process.stderr.write(`migration failed: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+migrate().catch((error: unknown) => exitWithStartFailure('migration failed', error, loaded));

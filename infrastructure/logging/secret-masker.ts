@@ -10,10 +10,13 @@ export const MASK = '***';
 const URL_PASSWORD = /\b([a-z][a-z0-9+.-]{0,31}:\/\/[^\s:/?#@"'<>]{0,256}):([^\s/"'<>]{0,512})@/gi;
 /** `?password=...` and friends in connection strings and query strings. */
 const QUERY_SECRET =
-  /([?&;](?:password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|sentry_key)=)[^&;\s"'#]*/gi;
+  /([?&;](?:password|passwd|pwd|pass|sslpassword|secret|token|access_token|api_key|apikey|sentry_key)=)[^&;\s"'#]*/gi;
 
-/** Shorter passwords are masked only in URL form: as bare words they would erase ordinary log text. */
-const MIN_LITERAL_LENGTH = 8;
+/**
+ * Query parameters of a configured URI whose values are secret or name a secret: libpq's TLS key
+ * and certificate paths can carry a secret's name, and the paths show up in ENOENT messages.
+ */
+const SECRET_PARAMETER = /pass|secret|token|key|sslcert|sslrootcert|sslcrl/i;
 
 /**
  * Masks credentials in any text (a log line, a Sentry event string): URL passwords of any
@@ -23,10 +26,15 @@ const MIN_LITERAL_LENGTH = 8;
 export class SecretMasker {
   private readonly literals: readonly string[];
 
+  /**
+   * `literals`: this deployment's secrets, masked wherever they appear whatever their length
+   * (a 6-character password is as secret as a long one). Only the exact configured values are
+   * masked, so a short one costs at worst a masked word elsewhere in a line, never a leak.
+   */
   constructor(literals: Iterable<string> = []) {
     const all = new Set<string>();
     for (const literal of literals) {
-      if (literal.length < MIN_LITERAL_LENGTH) continue;
+      if (literal.length === 0) continue;
       all.add(literal);
       // The same secret as it appears inside a JSON string (quotes and backslashes escaped).
       all.add(JSON.stringify(literal).slice(1, -1));
@@ -56,21 +64,27 @@ export function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' 
   const secrets: string[] = [];
   for (const uri of [config.postgres?.uri, config.redis?.uri]) {
     if (!uri) continue;
-    const { username, password } = parseCredentials(uri);
+    const { username, password, parameters } = parseCredentials(uri);
     // A password equal to the user name ("postgres:postgres") is no secret, and masking the word
     // everywhere would garble every line that names the database.
     if (password && safeDecode(password) !== username) secrets.push(password, safeDecode(password));
+    for (const [name, value] of parameters) if (SECRET_PARAMETER.test(name) && value) secrets.push(value);
   }
-  if (config.sentry?.dsn) secrets.push(config.sentry.dsn);
+  if (config.sentry?.dsn) {
+    secrets.push(config.sentry.dsn);
+    // The DSN's public key (its user part) identifies the project to anyone who has it.
+    const { username } = parseCredentials(config.sentry.dsn);
+    if (username) secrets.push(username);
+  }
   return secrets;
 }
 
-function parseCredentials(uri: string): { username: string; password: string } {
+function parseCredentials(uri: string): { username: string; password: string; parameters: [string, string][] } {
   try {
     const url = new URL(uri);
-    return { username: safeDecode(url.username), password: url.password };
+    return { username: safeDecode(url.username), password: url.password, parameters: [...url.searchParams] };
   } catch {
-    return { username: '', password: '' };
+    return { username: '', password: '', parameters: [] };
   }
 }
 

@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../../domain/errors.js';
 
 /** SQLSTATEs that mean "the database cannot answer now", not "the request was wrong". */
 const UNAVAILABLE_SQLSTATES = new Set([
+  '25006', // read_only_sql_transaction: a standby, or a primary being demoted during a failover
   '53300', // too_many_connections
   '57014', // query_canceled: our statement_timeout fired
   '57P01', // admin_shutdown
@@ -34,10 +35,12 @@ const UNAVAILABLE_MESSAGES =
   /(?:^| - )(Connection terminated|timeout expired|Query read timeout|Client (was closed|has encountered a connection error)|Unable to acquire a connection)/;
 
 /**
- * Maps a failure of the database to the domain's StoreUnavailableError when it means the store
- * cannot answer within its budget (connection refused or lost, pool acquire timeout, statement
- * timeout). Anything else (a bug, a missing table, bad SQL) is returned unchanged, so it is
- * reported as the defect it is.
+ * The one place that decides what a failure of the database means. Unavailability (connection
+ * refused or lost, pool acquire timeout, statement timeout, a read-only or overloaded or
+ * restarting server) becomes the domain's StoreUnavailableError: a 503, counted by the store
+ * breaker, STALE where an entry is left. Anything else (a missing table, bad SQL, a constraint
+ * bug, anything unknown) is returned unchanged: a defect, answered 500 and reported with its
+ * stack, and the breaker ignores it (the database answered). Nothing downstream re-decides.
  */
 export function classifyStoreError(error: unknown): unknown {
   if (error instanceof StoreUnavailableError) return error;

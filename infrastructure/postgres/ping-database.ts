@@ -5,6 +5,7 @@ import type { Logger } from '../../application/logger.port.js';
 import { maskUrl } from '../config/config.js';
 import { createPgKnex } from './create-pg-knex.js';
 import { createPgliteKnex } from './create-pglite-knex.js';
+import { DataDirLock } from '../embedded/data-dir-lock.js';
 import { runMigrations } from './run-migrations.js';
 
 export interface DatabaseSettings {
@@ -45,7 +46,9 @@ export class PingDatabase implements Managed {
       ready(): Promise<void>;
       /** Runs after the pool is destroyed. */
       afterDestroy(): Promise<void>;
-    } = { ready: async () => {}, afterDestroy: async () => {} },
+      /** Replicas may migrate together (a server): take turns on an advisory lock. */
+      readonly sharedByReplicas: boolean;
+    } = { ready: async () => {}, afterDestroy: async () => {}, sharedByReplicas: true },
   ) {}
 
   static open(settings: DatabaseSettings, logger: Logger): PingDatabase {
@@ -53,25 +56,34 @@ export class PingDatabase implements Managed {
     if (settings.uri) {
       return new PingDatabase(createPgKnex({ ...settings, uri: settings.uri }, logger), description, logger);
     }
+    // Before the engine touches a file: a second process on the directory exits here, naming the holder.
+    const lock = DataDirLock.acquire(settings.dataDir);
     const { knex, pglite } = createPgliteKnex(
       { directory: pgliteDirectory(settings.dataDir), acquireTimeoutMs: settings.acquireTimeoutMs },
       logger,
     );
     return new PingDatabase(knex, description, logger, {
+      sharedByReplicas: false, // one process per DATA_DIR, by the lock above
       ready: () => pglite.waitReady,
       afterDestroy: async () => {
-        if (!pglite.closed) await pglite.close();
+        try {
+          if (!pglite.closed) await pglite.close();
+        } finally {
+          lock.release();
+        }
       },
     });
   }
 
   /**
-   * Migrations at start: knex's lock makes replicas starting together take turns. The embedded
-   * engine is awaited first, so its one-off initdb does not count against PG_ACQUIRE_TIMEOUT_MS.
+   * Migrations at start: replicas starting together take turns on an advisory lock (see
+   * runMigrations). The embedded engine is awaited first, so its one-off initdb does not count
+   * against PG_ACQUIRE_TIMEOUT_MS.
    */
   async start(): Promise<void> {
     await this.engine.ready();
     const applied = await runMigrations(this.knex, {
+      advisoryLock: this.engine.sharedByReplicas,
       onContention: () => this.logger.info('another instance is migrating the database: waiting for it'),
     });
     this.logger.info(

@@ -2,40 +2,71 @@ import type { Knex } from 'knex';
 import { migrationSource } from './migration-source.js';
 
 export interface MigrationOptions {
-  /** How long to keep retrying while another instance holds the migration lock. */
+  /** How long to keep waiting while another instance migrates. */
   readonly contentionBudgetMs?: number;
-  /** Called before each retry, for a log line. */
-  readonly onContention?: (error: unknown) => void;
+  /** Called before each wait, for a log line. */
+  readonly onContention?: (reason: unknown) => void;
+  /**
+   * Serialize migrators with a PostgreSQL advisory lock (true for a server). The embedded engine
+   * serves one process by construction (its DATA_DIR is locked), so it needs none.
+   */
+  readonly advisoryLock?: boolean;
 }
 
-/** Brings the schema up to date; resolves to the names of the migrations it applied (none: already current). */
+/**
+ * The key of the session-level advisory lock that migrators take turns on: fixed, so every
+ * replica and `npm run migrate` agree on it ("ping" in ASCII). Exported for the tests.
+ */
+export const MIGRATION_LOCK_KEY = 0x70696e67;
+
+/**
+ * Brings the schema up to date; resolves to the names of the migrations it applied (none: already
+ * current).
+ *
+ * On PostgreSQL, migrators take turns on an advisory lock held by a connection of their own (not
+ * one of the pool's, so PG_POOL_MAX=1 still leaves knex a connection). The server releases it
+ * when that session ends, so a replica killed with `kill -9` mid-migration cannot leave it
+ * behind. knex's own lock is a row that such a replica does leave set; while we hold the advisory
+ * lock no other migrator can be inside, so a set row is a dead one's and is freed before
+ * migrating. One migrator at a time also ends the race of fresh replicas creating knex's tables.
+ */
 export async function runMigrations(knex: Knex, options: MigrationOptions = {}): Promise<string[]> {
-  const deadline = Date.now() + (options.contentionBudgetMs ?? 60_000);
-  for (let attempt = 1; ; attempt++) {
+  const latest = async () => {
+    const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
+    return applied;
+  };
+  if (!options.advisoryLock) return latest();
+  const session: unknown = await knex.client.acquireRawConnection();
+  try {
+    await waitForAdvisoryLock(knex, session, options);
     try {
-      const [, applied] = (await knex.migrate.latest({ migrationSource })) as [number, string[]];
-      return applied;
-    } catch (error) {
-      if (!isContention(error) || Date.now() >= deadline) throw error;
-      options.onContention?.(error);
-      await sleep(Math.min(100 * 2 ** attempt, 2_000) * (0.5 + Math.random() / 2));
+      await knex.migrate.forceFreeMigrationsLock({ migrationSource });
+      return await latest();
+    } finally {
+      await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(session);
     }
+  } finally {
+    await knex.client.destroyRawConnection(session);
   }
 }
 
 /**
- * What a replica meets when another one migrates at the same moment: knex's lock is taken
- * (MigrationLocked), or the lock row is held past our statement timeout (57014), or both raced to
- * create knex's own bookkeeping tables on a fresh database (23505 on pg_type, 42P07, or 42710
- * "type ... already exists"). Each clears
- * once the other replica commits, and the retry then finds nothing left to do.
+ * Polls pg_try_advisory_lock rather than blocking in pg_advisory_lock: every statement runs under
+ * PG_STATEMENT_TIMEOUT_MS, and a wait bounded by our own budget says what it waited for.
  */
-function isContention(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return (
-    error.name === 'MigrationLocked' || code === '57014' || code === '23505' || code === '42P07' || code === '42710'
-  );
+async function waitForAdvisoryLock(knex: Knex, session: unknown, options: MigrationOptions): Promise<void> {
+  const deadline = Date.now() + (options.contentionBudgetMs ?? 60_000);
+  for (let attempt = 1; ; attempt++) {
+    const result = (await knex
+      .raw('select pg_try_advisory_lock(?) as locked', [MIGRATION_LOCK_KEY])
+      .connection(session)) as { rows: Array<{ locked: boolean }> };
+    if (result.rows[0]?.locked) return;
+    if (Date.now() >= deadline) {
+      throw new Error('another instance held the migration lock for the whole contention budget');
+    }
+    options.onContention?.('another instance is migrating');
+    await sleep(Math.min(50 * 2 ** attempt, 1_000) * (0.5 + Math.random() / 2));
+  }
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../application/logger.port.js';
+import { withoutCommandArgs } from './redis-error.js';
 
 export interface RedisClientSettings {
   /** `redis://` or `rediss://` (TLS), with optional `user:password@` and `/db` index. */
@@ -38,6 +39,7 @@ export function createRedisClient(settings: RedisClientSettings, logger: Logger)
   const log = logger.child({ component: 'redis' });
   let warned = false;
   client.on('error', (error: Error) => {
+    withoutCommandArgs(error); // a failed connect's HELLO carries the password
     if (warned) return log.debug({ err: error }, 'redis error');
     warned = true;
     log.warn({ err: error }, 'redis connection error: serving without the shared cache until it is back');

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Managed } from '../../application/lifecycle.js';
 import type { Logger } from '../../application/logger.port.js';
+import { withoutCommandArgs } from './redis-error.js';
 
 /**
  * The Redis client's place in the Lifecycle and in readiness. Redis is optional for serving: a
@@ -19,13 +20,20 @@ export class RedisConnection implements Managed {
     try {
       await this.client.connect();
     } catch (error) {
-      this.logger.warn({ err: error }, 'redis is not reachable at start: serving without the shared cache for now');
+      this.logger.warn(
+        { err: withoutCommandArgs(error) },
+        'redis is not reachable at start: serving without the shared cache for now',
+      );
     }
   }
 
   /** The readiness probe (not required: a cache outage only degrades). */
   async check(): Promise<void> {
-    await this.client.ping();
+    try {
+      await this.client.ping();
+    } catch (error) {
+      throw withoutCommandArgs(error);
+    }
   }
 
   /** QUIT lets Redis finish what was sent; a client that is not connected is just dropped. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { CacheUnavailableError } from '../../domain/errors.js';
 import type { CachedPing, PingCache } from '../../domain/ping-cache.port.js';
+import { withoutCommandArgs } from './redis-error.js';
 import { parseCachedPing, serializeCachedPing } from './redis-cached-ping-schema.js';
 
 /**
@@ -30,7 +31,7 @@ export class RedisPingCache implements PingCache {
       // Something else lives under our key (a hash, a list): unreadable, so a miss, and the
       // next SET replaces it. Any other failure means Redis itself cannot answer.
       if (error instanceof Error && error.message.startsWith('WRONGTYPE')) return null;
-      throw new CacheUnavailableError('Redis GET failed', { cause: error });
+      throw new CacheUnavailableError('Redis GET failed', { cause: withoutCommandArgs(error) });
     }
     if (raw === null) return null;
     if (this.lastRead?.raw !== raw) this.lastRead = { raw, entry: parseCachedPing(raw) };
@@ -42,7 +43,7 @@ export class RedisPingCache implements PingCache {
       // PX takes whole milliseconds, at least 1.
       await this.redis.set(this.keyPrefix + key, serializeCachedPing(entry), 'PX', Math.max(1, Math.ceil(ttlMs)));
     } catch (error) {
-      throw new CacheUnavailableError('Redis SET failed', { cause: error });
+      throw new CacheUnavailableError('Redis SET failed', { cause: withoutCommandArgs(error) });
     }
   }
 }

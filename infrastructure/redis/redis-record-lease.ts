@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RecordLease } from '../../domain/record-lease.port.js';
+import { withoutCommandArgs } from './redis-error.js';
 
 /**
  * Deletes the key only while it still holds our token. A plain GET then DEL could delete a
@@ -21,11 +22,15 @@ export class RedisRecordLease implements RecordLease {
 
   async acquire(key: string, ttlMs: number): Promise<string | null> {
     const token = randomUUID();
-    const reply = await this.redis.set(this.keyPrefix + key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+    const reply = await this.redis
+      .set(this.keyPrefix + key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')
+      .catch((error: unknown) => Promise.reject(withoutCommandArgs(error)));
     return reply === 'OK' ? token : null;
   }
 
   async release(key: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE_IF_OWNER, 1, this.keyPrefix + key, token);
+    await this.redis
+      .eval(RELEASE_IF_OWNER, 1, this.keyPrefix + key, token)
+      .catch((error: unknown) => Promise.reject(withoutCommandArgs(error)));
   }
 }

@@ -13,6 +13,24 @@ export interface BreakerOptions {
   readonly volumeThreshold: number;
   /** Length of the rolling window. */
   readonly rollingWindowMs: number;
+  /**
+   * Failures in a row (no success between them) that open the circuit whatever the window holds:
+   * a dependency that has just gone dark opens it within a few calls, not once the successes of
+   * the last window are outnumbered.
+   */
+  readonly consecutiveFailures: number;
+  /**
+   * Which errors say the dependency is unavailable. The others (a defect: a missing table, a
+   * bug) mean it answered, so they neither count towards opening nor keep a probe from closing.
+   * Default: every error counts.
+   */
+  readonly isFailure?: (error: unknown) => boolean;
+  /**
+   * A call still pending after this long counts as a failure there and then (it goes on, and
+   * its answer is still used): a black-holed dependency holds calls until their deadline, which
+   * would otherwise delay the first counted failure by the whole deadline. Unset: no timer.
+   */
+  readonly slowCallMs?: number;
   /** The domain error a caller gets while the circuit is open (cache or store unavailable). */
   readonly unavailable: (message: string, cause: unknown) => Error;
 }
@@ -21,16 +39,26 @@ export interface BreakerOptions {
  * A circuit breaker shared by every call to one dependency (opossum underneath). While open,
  * calls fail at once with the dependency's domain error instead of each paying its timeout;
  * after `resetTimeoutMs` one probe decides whether to close again. Timeouts are left to the
- * clients (ioredis's commandTimeout, pg's query_timeout), so the breaker adds no timer per call.
+ * clients (ioredis's commandTimeout, pg's query_timeout): the breaker never cuts a call short, and
+ * its only per-call timer is the optional slow-call one, which counts a call without ending it.
  */
 export class CircuitBreakerGuard {
-  private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private readonly breaker: CircuitBreaker<[operation: () => Promise<unknown>, startEpoch: number], unknown>;
   private readonly listeners: Array<(state: BreakerState) => void> = [];
   private readonly unavailable: BreakerOptions['unavailable'];
+  private readonly isFailure: (error: unknown) => boolean;
+  private readonly consecutiveFailures: number;
+  private readonly slowCallMs: number | undefined;
+  /** Bumped by every success; a call remembers its value at start. */
+  private successEpoch = 0;
+  private failuresInARow = 0;
 
   constructor(options: BreakerOptions) {
     this.unavailable = options.unavailable;
-    this.breaker = new CircuitBreaker((operation: () => Promise<unknown>) => operation(), {
+    this.isFailure = options.isFailure ?? (() => true);
+    this.consecutiveFailures = options.consecutiveFailures;
+    this.slowCallMs = options.slowCallMs;
+    this.breaker = new CircuitBreaker((operation: () => Promise<unknown>, _startEpoch: number) => operation(), {
       name: options.name,
       timeout: false,
       resetTimeout: options.resetTimeoutMs,
@@ -38,6 +66,11 @@ export class CircuitBreakerGuard {
       volumeThreshold: options.volumeThreshold,
       rollingCountTimeout: options.rollingWindowMs,
       rollingPercentilesEnabled: false,
+      // opossum passes fire()'s arguments after the error (its typings omit them); true: not a
+      // failure, counted as a success.
+      errorFilter: ((error: unknown, _operation: unknown, startEpoch: number) => !this.counts(error, startEpoch)) as (
+        error: unknown,
+      ) => boolean,
     });
     this.breaker.on('open', () => this.emit('open'));
     this.breaker.on('halfOpen', () => this.emit('half_open'));
@@ -45,14 +78,45 @@ export class CircuitBreakerGuard {
   }
 
   async run<T>(operation: () => Promise<T>): Promise<T> {
+    const startEpoch = this.successEpoch;
+    let countedSlow = false;
+    const slow =
+      this.slowCallMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            countedSlow = true;
+            if (startEpoch === this.successEpoch) this.countFailure();
+          }, this.slowCallMs);
+    let result: T;
     try {
-      return (await this.breaker.fire(operation)) as T;
+      result = (await this.breaker.fire(operation, startEpoch)) as T;
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
         throw this.unavailable(`${this.breaker.name} circuit is open`, error);
       }
+      if (!countedSlow && this.counts(error, startEpoch)) this.countFailure();
       throw error;
+    } finally {
+      clearTimeout(slow);
     }
+    this.successEpoch++;
+    this.failuresInARow = 0;
+    return result;
+  }
+
+  private countFailure(): void {
+    this.failuresInARow++;
+    if (this.failuresInARow >= this.consecutiveFailures && this.breaker.closed) this.breaker.open();
+  }
+
+  /**
+   * A failure counts only when it says the dependency is unavailable now: not a defect, and not
+   * a call that started before a later call succeeded. Those late failures are calls caught by
+   * an outage that has already ended (a black-holed connection reaching its read deadline after
+   * the database came back); counting them opened the circuit against a healthy database.
+   */
+  private counts(error: unknown, startEpoch: number): boolean {
+    return this.isFailure(error) && startEpoch === this.successEpoch;
   }
 
   get state(): BreakerState {

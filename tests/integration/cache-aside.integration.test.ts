@@ -8,6 +8,8 @@ import {
   type RedisFixture,
 } from '../support/backend-fixtures.js';
 import { makeHttpHarness } from '../support/http-harness.js';
+import { RecordingReporter } from '../support/test-doubles.js';
+import { TOKENS } from '../../application/tokens.js';
 import { freePort } from '../support/redis-server-process.js';
 
 const json = { 'content-type': 'application/json' };
@@ -38,10 +40,10 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
   });
 
   /** The service as `npm start` builds it, with its own key prefix so tests never share an entry. */
-  async function service(env: NodeJS.ProcessEnv = {}) {
+  async function service(env: NodeJS.ProcessEnv = {}, overrides: Record<symbol, unknown> = {}) {
     const keyPrefix = `${redis.prefix}${++serial}:`;
     const harness = makeHttpHarness(
-      {},
+      overrides,
       { ...db.env, REDIS_URI: redis.env.REDIS_URI, REDIS_KEY_PREFIX: keyPrefix, ...env },
       { backends: 'configured' },
     );
@@ -171,5 +173,41 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
     const ping = await storeDown.request({ method: 'GET', url: '/ping' });
     expect(ping.status).to.equal(503);
     expect(ping.body.error.code).to.equal('store_unavailable');
+  });
+
+  it('a missing table is a defect: 500 internal, reported with its stack, the breaker stays closed; it serves again once the table is back', async function () {
+    const reporter = new RecordingReporter();
+    const { request } = await service({ CACHE_TTL_SECONDS: '1' }, { [TOKENS.ErrorReporter]: reporter });
+    expect(
+      (await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'before' } })).status,
+    ).to.equal(201);
+    await db.database.knex.schema.renameTable('pings', 'pings_away');
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const answer = await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'lost' } });
+        statuses.push(answer.status);
+        expect(answer.body).to.deep.equal({ error: { code: 'internal', message: 'internal error' } });
+      }
+      await sleep(1_100); // past the TTL: GET /ping must go to the store, and no STALE may hide the defect
+      statuses.push((await request({ method: 'GET', url: '/ping' })).status);
+      expect(statuses).to.deep.equal(Array(21).fill(500));
+      const metrics = String((await request({ method: 'GET', url: '/metrics' })).body);
+      expect(metrics).to.match(/ping_circuit_breaker_state\{breaker="postgres"\} 0/);
+      expect(metrics).to.match(/ping_dependency_up\{dependency="store"\} 1/);
+      // Each 500 reported as itself (the table's SQLSTATE, a stack), none as an outage.
+      expect(reporter.reports).to.have.length(21);
+      for (const { error, context } of reporter.reports) {
+        expect((error as { code?: string }).code).to.equal('42P01');
+        expect((error as Error).stack).to.be.a('string');
+        expect(context).to.not.have.property('event');
+      }
+    } finally {
+      await db.database.knex.schema.renameTable('pings_away', 'pings');
+    }
+    expect(
+      (await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'after' } })).status,
+    ).to.equal(201);
+    expect((await request({ method: 'GET', url: '/ping' })).status).to.equal(200);
   });
 });

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
-import { runMigrations } from '../../infrastructure/postgres/run-migrations.js';
+import { MIGRATION_LOCK_KEY, runMigrations } from '../../infrastructure/postgres/run-migrations.js';
 import { TEST_DATABASE_BUDGETS } from '../support/backend-fixtures.js';
 import { silentLogger } from '../support/test-doubles.js';
 import { createScratchDatabase } from '../support/test-servers.js';
@@ -28,7 +30,9 @@ describe('migrations on PostgreSQL (integration)', function () {
       PingDatabase.open({ ...TEST_DATABASE_BUDGETS, uri, dataDir: '.' }, silentLogger),
     );
     try {
-      const applied = await Promise.all(replicas.map((r) => runMigrations(r.knex, { contentionBudgetMs: 20_000 })));
+      const applied = await Promise.all(
+        replicas.map((r) => runMigrations(r.knex, { contentionBudgetMs: 20_000, advisoryLock: true })),
+      );
       expect(applied.flat()).to.deep.equal(['20260101000000_create_pings']);
       const columns = await replicas[0]!
         .knex('information_schema.columns')
@@ -73,5 +77,67 @@ describe('migrations on PostgreSQL (integration)', function () {
     expect(run.stderr.trim().split('\n')).to.have.length(1);
     expect(run.stderr).to.match(/^migration failed: /);
     expect(run.stdout + run.stderr).to.not.include('s3cret');
+  });
+});
+
+describe('migrations on PostgreSQL: a migrator killed with kill -9', function () {
+  this.timeout(60_000);
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+  let holder: ChildProcess | null = null;
+
+  before(async () => {
+    scratch = await createScratchDatabase('ping_service_migrations_kill');
+  });
+
+  after(async () => {
+    if (holder?.exitCode === null) holder.kill('SIGKILL');
+    await scratch?.drop();
+  });
+
+  /**
+   * Another replica, mid-migration, as a separate process: it holds the migration lock (the
+   * advisory lock, and knex's own lock row set as knex sets it while migrating) and then waits.
+   */
+  async function startMigratingReplica(uri: string): Promise<ChildProcess> {
+    const script = `
+      const pg = require('pg');
+      const client = new pg.Client({ connectionString: process.env.URI });
+      (async () => {
+        await client.connect();
+        await client.query('select pg_advisory_lock($1)', [process.env.KEY]);
+        await client.query('create table if not exists knex_migrations_lock (index serial primary key, is_locked integer)');
+        await client.query('insert into knex_migrations_lock (is_locked) values (1)');
+        process.stdout.write('holding\\n');
+        setInterval(() => {}, 1000);
+      })();`;
+    const child = spawn(process.execPath, ['-e', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH, URI: uri, KEY: String(MIGRATION_LOCK_KEY) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+    expect(line).to.equal('holding');
+    return child;
+  }
+
+  it('waits while it holds the lock, and migrates once it is killed: its lock never blocks the next start', async function () {
+    holder = await startMigratingReplica(scratch.uri);
+    const replica = PingDatabase.open({ ...TEST_DATABASE_BUDGETS, uri: scratch.uri, dataDir: '.' }, silentLogger);
+    try {
+      const waits: unknown[] = [];
+      const migrating = runMigrations(replica.knex, {
+        contentionBudgetMs: 20_000,
+        advisoryLock: true,
+        onContention: (reason) => waits.push(reason),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(waits.length, 'waiting for the other migrator').to.be.greaterThan(0);
+      holder.kill('SIGKILL');
+      expect(await migrating).to.deep.equal(['20260101000000_create_pings']);
+      const [lock] = await replica.knex('knex_migrations_lock').select('is_locked');
+      expect(lock.is_locked, "knex's lock row is free again").to.equal(0);
+    } finally {
+      await replica.close();
+    }
   });
 });

@@ -20,10 +20,14 @@ export async function freePort(): Promise<number> {
 export class RedisServerProcess {
   private child: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[],
+  ) {}
 
-  static async start(port?: number): Promise<RedisServerProcess> {
-    const server = new RedisServerProcess(port ?? (await freePort()));
+  /** `extraArgs`: more redis-server options, e.g. `['--requirepass', 'x']`. */
+  static async start(port?: number, extraArgs: readonly string[] = []): Promise<RedisServerProcess> {
+    const server = new RedisServerProcess(port ?? (await freePort()), extraArgs);
     await server.restart();
     return server;
   }
@@ -37,7 +41,10 @@ export class RedisServerProcess {
     if (this.child) return;
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      [
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ...['--loglevel', 'warning', ...this.extraArgs],
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let spawnError: Error | null = null;

@@ -31,7 +31,8 @@ export class ServiceProcess {
     createInterface({ input: child.stderr! }).on('line', (line) => this.stderr.push(line));
   }
 
-  static async start(env: Record<string, string>): Promise<ServiceProcess> {
+  /** `readyTimeoutMs`: the embedded store's first start (initdb in WebAssembly) is slow on a busy machine. */
+  static async start(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
     const port = Number(env.PORT ?? (await freePort()));
     const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/main.ts'], {
       cwd: root,
@@ -39,8 +40,36 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child, port);
-    await service.waitUntilReady();
+    await service.waitUntilReady(readyTimeoutMs);
     return service;
+  }
+
+  /**
+   * Runs an entry point (`interfaces/main.ts`, `interfaces/migrate.ts`) that is expected to stop
+   * by itself, and resolves to its exit code and everything it printed. Killed after `timeoutMs`.
+   */
+  static async runToExit(
+    env: Record<string, string>,
+    script = 'interfaces/main.ts',
+    timeoutMs = 30_000,
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: root,
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  }
+
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get url(): string {
@@ -57,7 +86,7 @@ export class ServiceProcess {
     return this.exited;
   }
 
-  private async waitUntilReady(): Promise<void> {
-    await waitUntilReady(this.child, `${this.url}/readyz`, () => `the service: ${this.stderr.join(' ')}`);
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    await waitUntilReady(this.child, `${this.url}/readyz`, () => `the service: ${this.stderr.join(' ')}`, timeoutMs);
   }
 }

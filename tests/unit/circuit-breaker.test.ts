@@ -1,10 +1,12 @@
 import { expect } from 'chai';
-import { CacheUnavailableError } from '../../domain/errors.js';
+import { CacheUnavailableError, StoreUnavailableError } from '../../domain/errors.js';
+import { makeStoreBreaker } from '../../infrastructure/resilience/make-breaker.js';
 import { BreakerGuardedPingCache } from '../../infrastructure/resilience/breaker-guarded-ping-cache.js';
 import { CircuitBreakerGuard, type BreakerState } from '../../infrastructure/resilience/circuit-breaker.js';
 import { MemoryPingCache } from '../../infrastructure/memory/memory-ping-cache.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { SpyCache } from '../support/test-doubles.js';
+import { SpyCache, silentLogger } from '../support/test-doubles.js';
+import { PromMetrics } from '../../infrastructure/metrics/prom-metrics.js';
 
 function makeSut(resetTimeoutMs = 60_000) {
   const guard = new CircuitBreakerGuard({
@@ -13,6 +15,7 @@ function makeSut(resetTimeoutMs = 60_000) {
     errorThresholdPercentage: 50,
     volumeThreshold: 5,
     rollingWindowMs: 10_000,
+    consecutiveFailures: 5,
     unavailable: (message, cause) => new CacheUnavailableError(message, { cause }),
   });
   const inner = new SpyCache(new MemoryPingCache(new FakeClock()));
@@ -63,5 +66,83 @@ describe('CircuitBreakerGuard around the cache', () => {
     expect(await cache.get('k')).to.equal(null);
     expect(guard.state).to.equal('closed');
     expect(states).to.deep.equal(['open', 'half_open', 'closed']);
+  });
+});
+
+describe('the store breaker (makeBreaker with the service thresholds)', () => {
+  const guards: CircuitBreakerGuard[] = [];
+  afterEach(() => guards.splice(0).forEach((g) => g.close()));
+  const outage = () => Promise.reject(new StoreUnavailableError('PostgreSQL is unavailable'));
+  const ok = () => Promise.resolve('ok');
+  function storeBreaker(resetTimeoutMs = 60_000) {
+    const guard = makeStoreBreaker(
+      { resetTimeoutMs, statementTimeoutMs: 100 },
+      {
+        metrics: new PromMetrics(),
+        logger: silentLogger,
+      },
+    );
+    guards.push(guard);
+    return guard;
+  }
+
+  it('opens after a few failures in a row however many successes came before', async () => {
+    const guard = storeBreaker();
+    for (let i = 0; i < 2000; i++) await guard.run(ok);
+    let failures = 0;
+    while (guard.state === 'closed' && failures < 50) {
+      await guard.run(outage).catch(() => undefined);
+      failures++;
+    }
+    expect(guard.state).to.equal('open');
+    expect(failures).to.be.at.most(5);
+  });
+
+  it('does not count a defect: a missing table leaves it closed', async () => {
+    const guard = storeBreaker();
+    const defect = Object.assign(new Error('relation "pings" does not exist'), { code: '42P01' });
+    for (let i = 0; i < 50; i++) {
+      const error = await guard.run(() => Promise.reject(defect)).catch((e: unknown) => e);
+      expect(error).to.equal(defect);
+    }
+    expect(guard.state).to.equal('closed');
+  });
+
+  it('ignores failures of calls that started before a later success (the database answered since)', async () => {
+    const guard = storeBreaker();
+    // Calls caught by an outage that has already ended: they fail after a newer call succeeded.
+    const stuck: Array<() => void> = [];
+    const pending = Array.from({ length: 10 }, () =>
+      guard
+        .run(
+          () =>
+            new Promise<never>((_resolve, reject) =>
+              stuck.push(() => reject(new StoreUnavailableError('read timeout'))),
+            ),
+        )
+        .catch(() => undefined),
+    );
+    await guard.run(ok);
+    stuck.forEach((fail) => fail());
+    await Promise.all(pending);
+    expect(guard.state).to.equal('closed');
+  });
+
+  it('closes on the first healthy probe', async () => {
+    const guard = storeBreaker(50);
+    for (let i = 0; i < 5; i++) await guard.run(outage).catch(() => undefined);
+    expect(guard.state).to.equal('open');
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await guard.run(ok)).to.equal('ok');
+    expect(guard.state).to.equal('closed');
+  });
+
+  it('counts calls still pending past the statement timeout, so a black-hole opens it before any call fails', async () => {
+    const guard = storeBreaker();
+    for (let i = 0; i < 100; i++) await guard.run(ok);
+    const hung = Array.from({ length: 5 }, () => guard.run(() => new Promise<never>(() => {})));
+    void hung;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(guard.state).to.equal('open');
   });
 });

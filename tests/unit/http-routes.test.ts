@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Readiness } from '../../application/readiness.js';
 import { TOKENS } from '../../application/tokens.js';
+import { StoreUnavailableError } from '../../domain/errors.js';
 import type { PingStore } from '../../domain/ping-store.port.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
@@ -26,7 +27,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
 
     it('answers 503 store_unavailable, fast, when the store fails and nothing is cached', async () => {
       const store = new SpyStore(new MemoryPingStore(new SystemClock()));
-      store.failWith = new Error('ECONNREFUSED');
+      store.failWith = new StoreUnavailableError('ECONNREFUSED');
       const { request } = makeHttpHarness({ [TOKENS.PingStore]: store });
       const answer = await request({ method: 'GET', url: '/ping' });
       expect(answer.status).to.equal(503);
@@ -115,7 +116,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
 
     it('answers 503 and acknowledges nothing when the store fails', async () => {
       const store: PingStore = {
-        record: () => Promise.reject(new Error('timeout')),
+        record: () => Promise.reject(new StoreUnavailableError('timeout')),
         list: () => Promise.resolve([]),
       };
       const { request } = makeHttpHarness({ [TOKENS.PingStore]: store });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { TOKENS } from '../../application/tokens.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
+import { withoutCommandArgs } from '../../infrastructure/redis/redis-error.js';
 import { SecretMasker } from '../../infrastructure/logging/secret-masker.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 
@@ -140,5 +141,39 @@ describe('SecretMasker', () => {
     const fromConfig = SecretMasker.fromConfig(loadConfig({ POSTGRES_URI: 'postgres://postgres:postgres@h/postgres' }));
     expect(fromConfig.mask('database postgres is up')).to.equal('database postgres is up');
     expect(fromConfig.mask('postgres://postgres:postgres@h/postgres')).to.equal('postgres://postgres:***@h/postgres');
+  });
+});
+
+describe("SecretMasker with a deployment's configured secrets", () => {
+  it('masks a configured password however short, in a URL and as a bare word', () => {
+    const masker = SecretMasker.fromConfig(loadConfig({ REDIS_URI: 'redis://:shrt77@h:6379' }));
+    expect(masker.mask('{"args":["3","AUTH","default","shrt77"]}')).to.equal('{"args":["3","AUTH","default","***"]}');
+  });
+
+  it('masks the secret-bearing query parameters of POSTGRES_URI and the Sentry DSN key', () => {
+    const masker = SecretMasker.fromConfig(
+      loadConfig({
+        POSTGRES_URI: 'postgres://u@h/db?sslmode=verify-full&sslrootcert=/etc/pgS3cretX&sslpassword=k3y',
+        SENTRY_DSN: 'https://abcdef0123456789@o1.ingest.sentry.io/42',
+      }),
+    );
+    expect(masker.mask("ENOENT: no such file or directory, open '/etc/pgS3cretX'")).to.not.include('pgS3cretX');
+    expect(masker.mask('sslpassword=k3y and k3y')).to.not.include('k3y');
+    expect(masker.mask('key abcdef0123456789 in a header')).to.equal('key *** in a header');
+    expect(masker.mask('sslmode verify-full')).to.equal('sslmode verify-full');
+  });
+});
+
+describe('withoutCommandArgs (ioredis errors)', () => {
+  it('keeps the command name and drops its arguments, down the cause chain', () => {
+    const inner = Object.assign(new Error('WRONGPASS'), {
+      command: { name: 'hello', args: ['3', 'AUTH', 'default', 'pw'] },
+    });
+    const outer = Object.assign(new Error('Redis GET failed', { cause: inner }), {
+      command: { name: 'get', args: ['k'] },
+    });
+    expect(withoutCommandArgs(outer)).to.equal(outer);
+    expect(outer.command).to.deep.equal({ name: 'get' });
+    expect(inner.command).to.deep.equal({ name: 'hello' });
   });
 });

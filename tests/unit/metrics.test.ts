@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { TOKENS } from '../../application/tokens.js';
+import { StoreUnavailableError } from '../../domain/errors.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import knex from 'knex';
 import { knexPoolStats } from '../../infrastructure/metrics/knex-pool-stats.js';
@@ -70,7 +71,7 @@ describe('GET /metrics (prom-client, in-process)', () => {
       sampleValue(samples, 'ping_store_query_duration_seconds_count', { operation: 'record', outcome: 'ok' }),
     ).to.equal(1);
 
-    store.failWith = new Error('connection refused');
+    store.failWith = new StoreUnavailableError('connection refused');
     clock.advance(61_000); // past the 60 s TTL, within the 300 s grace: the old entry is served
     expect((await harness.request({ method: 'GET', url: '/ping' })).headers['x-cache']).to.equal('STALE');
     clock.advance(400_000); // past the grace too: nothing left to serve

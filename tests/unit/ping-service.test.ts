@@ -102,7 +102,7 @@ describe('PingService: the cache-aside policy', () => {
       const { sut, store, clock, policy } = makePingService();
       const first = await sut.getPing();
       clock.advance(policy.ttlMs + 1);
-      store.failWith = new Error('connection refused');
+      store.failWith = new StoreUnavailableError('connection refused');
       const stale = await sut.getPing();
       expect(stale.outcome).to.equal('STALE');
       expect(stale.source).to.equal('stale');
@@ -111,7 +111,7 @@ describe('PingService: the cache-aside policy', () => {
 
     it('throws StoreUnavailableError when there is nothing to serve', async () => {
       const { sut, store } = makePingService();
-      store.failWith = new Error('connection refused');
+      store.failWith = new StoreUnavailableError('connection refused');
       const error = await sut.getPing().then(
         () => null,
         (e: unknown) => e,
@@ -123,8 +123,39 @@ describe('PingService: the cache-aside policy', () => {
       const { sut, store, clock, policy } = makePingService();
       await sut.getPing();
       clock.advance(policy.ttlMs + policy.staleGraceMs);
-      store.failWith = new Error('connection refused');
+      store.failWith = new StoreUnavailableError('connection refused');
       await expectRejection(sut.getPing(), StoreUnavailableError);
+    });
+  });
+
+  describe('when the store has a defect (not an outage)', () => {
+    // The adapter decides what is an outage (StoreUnavailableError); anything else is a bug
+    // (a missing table, bad SQL) and must reach the client as a 500, not as a 503 or a STALE.
+    it('lets the defect through unchanged, serves no STALE for it, and does not mark the store down', async () => {
+      const { sut, store, clock, policy, monitor } = makePingService();
+      await sut.getPing();
+      clock.advance(policy.ttlMs + 1);
+      const defect = Object.assign(new Error('relation "pings" does not exist'), { code: '42P01' });
+      store.failWith = defect;
+      expect(
+        await sut.getPing().then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ).to.equal(defect);
+      expect(
+        await sut.recordPing('x').then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ).to.equal(defect);
+      expect(
+        await sut.listPings({ limit: 5 }).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+      ).to.equal(defect);
+      expect(monitor.failures('store')).to.equal(0);
     });
   });
 
@@ -149,7 +180,7 @@ describe('PingService: the cache-aside policy', () => {
 
     it('does not acknowledge a ping the store did not commit', async () => {
       const { sut, store, sharedCache } = makePingService();
-      store.failWith = new Error('statement timeout');
+      store.failWith = new StoreUnavailableError('statement timeout');
       await expectRejection(sut.recordPing('lost?'), StoreUnavailableError);
       expect(sharedCache.sets).to.equal(0);
     });
