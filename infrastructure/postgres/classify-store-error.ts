@@ -3,6 +3,7 @@ import { StoreUnavailableError } from '../../domain/errors.js';
 
 /** SQLSTATEs that mean "the database cannot answer now", not "the request was wrong". */
 const UNAVAILABLE_SQLSTATES = new Set([
+  '25006', // read_only_sql_transaction: a standby or a demoted primary (a failover is under way)
   '53300', // too_many_connections
   '57014', // query_canceled: our statement_timeout fired
   '57P01', // admin_shutdown
