@@ -61,11 +61,17 @@ export function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' 
     // everywhere would garble every line that names the database.
     if (password && safeDecode(password) !== username) secrets.push(password, safeDecode(password));
   }
+  // Sentinel mode: the passwords come as variables of their own, never in a URL.
+  const sentinel = config.redis?.sentinel;
+  for (const password of [sentinel?.password, sentinel?.sentinelPassword]) if (password) secrets.push(password);
   if (config.sentry?.dsn) secrets.push(config.sentry.dsn);
   return secrets;
 }
 
 function parseCredentials(uri: string): { username: string; password: string } {
+  // The user info of a multi-host URI (`h1:5432,h2:5432`), which WHATWG URL cannot parse.
+  const multiHost = /^[a-z][a-z0-9+.-]*:\/\/([^:@/]*):([^@/]*)@[^/]*,/i.exec(uri);
+  if (multiHost) return { username: safeDecode(multiHost[1]!), password: multiHost[2]! };
   try {
     const url = new URL(uri);
     return { username: safeDecode(url.username), password: url.password };
