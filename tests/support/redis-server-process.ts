@@ -13,6 +13,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface RedisServerOptions {
+  /** A config file read first (a sentinel's, which it also rewrites). */
+  readonly configFile?: string;
+  /** More arguments: `--replicaof host port`, `--sentinel`. */
+  readonly args?: readonly string[];
+}
+
 /**
  * A private redis-server for fault tests: killed and restarted at will without touching the
  * machine's shared Redis. Persistence is off; it lives only as long as the test.
@@ -20,10 +27,13 @@ export async function freePort(): Promise<number> {
 export class RedisServerProcess {
   private child: ChildProcess | null = null;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: RedisServerOptions,
+  ) {}
 
-  static async start(port?: number): Promise<RedisServerProcess> {
-    const server = new RedisServerProcess(port ?? (await freePort()));
+  static async start(port?: number, options: RedisServerOptions = {}): Promise<RedisServerProcess> {
+    const server = new RedisServerProcess(port ?? (await freePort()), options);
     await server.restart();
     return server;
   }
@@ -37,7 +47,22 @@ export class RedisServerProcess {
     if (this.child) return;
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+      [
+        ...(this.options.configFile ? [this.options.configFile] : []),
+        ...[
+          '--port',
+          String(this.port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
+        ],
+        ...(this.options.args ?? []),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let spawnError: Error | null = null;
