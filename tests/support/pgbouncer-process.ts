@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asPostgresUser } from './postgres-user.js';
 import { freePort } from './redis-server-process.js';
 import { testPostgresUri } from './test-servers.js';
 
@@ -51,7 +52,7 @@ export class PgBouncerProcess {
       ].join('\n') + '\n',
       { mode: 0o644 },
     );
-    const asUser = process.getuid?.() === 0 ? postgresUser() : {};
+    const asUser = asPostgresUser();
     const output: string[] = [];
     const child = spawn(PGBOUNCER, [join(dir, 'pgbouncer.ini')], { stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
     child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -84,9 +85,4 @@ export class PgBouncerProcess {
     }
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function postgresUser(): { uid: number; gid: number } {
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g') };
 }
