@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -7,7 +7,15 @@ import pg from 'pg';
 import { asPostgresUser } from './postgres-user.js';
 import { freePort } from './redis-server-process.js';
 
-const BIN = process.env.PG_BIN_DIR || '/usr/lib/postgresql/15/bin';
+/** PG_BIN_DIR, else the newest Debian install (`/usr/lib/postgresql/<major>/bin`). */
+const BIN = process.env.PG_BIN_DIR || newestDebianPostgres();
+
+function newestDebianPostgres(): string {
+  const root = '/usr/lib/postgresql';
+  const majors = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)) : [];
+  const newest = majors.sort((a, b) => Number(b) - Number(a))[0] ?? '15';
+  return join(root, newest, 'bin');
+}
 const run = promisify(execFile);
 
 /** Settings of both servers: private, fast to start, nothing on the shared server's socket. */
