@@ -36,6 +36,8 @@ export interface DependencyMetrics {
   setDependencyUp(dependency: Dependency, up: boolean): void;
   setBreakerState(breaker: string, state: BreakerState): void;
   watchPool(pool: string, source: PoolStatsSource): void;
+  /** `address()` (read at scrape time) names the Redis server in use, null while there is none. */
+  watchRedisServer(address: () => string | null): void;
 }
 
 export interface MetricsExposition {

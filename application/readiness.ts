@@ -2,13 +2,15 @@
 export interface ReadinessCheck {
   readonly name: string;
   readonly required: boolean;
-  /** Resolves when the dependency answers; rejects otherwise. */
-  check(): Promise<void>;
+  /** Resolves when the dependency answers, optionally to which server did (`host:port`); rejects otherwise. */
+  check(): Promise<string | undefined | void>;
 }
 
 export interface CheckResult {
   readonly status: 'up' | 'down';
   readonly latencyMs: number;
+  /** The server that answered, when the check knows (the Redis master behind sentinels). */
+  readonly target?: string;
   readonly error?: string;
 }
 
@@ -55,8 +57,10 @@ export class Readiness {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     });
     try {
-      await Promise.race([check.check(), timeout]);
-      return { status: 'up', latencyMs: elapsed(started) };
+      const target = await Promise.race([check.check(), timeout]);
+      return typeof target === 'string'
+        ? { status: 'up', latencyMs: elapsed(started), target }
+        : { status: 'up', latencyMs: elapsed(started) };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return { status: 'down', latencyMs: elapsed(started), error: message };

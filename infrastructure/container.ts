@@ -87,11 +87,20 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     get<Metrics>(TOKENS.Metrics).watchPool('postgres', knexPoolStats(database.knex));
     return database;
   });
+  // REDIS_URI (one server) or REDIS_SENTINELS (the master the sentinels name); neither: in-process.
   bind<RedisConnection | null>(BACKEND_TOKENS.RedisConnection, (get) => {
-    const uri = config.redis.uri;
-    if (!uri) return null;
+    const { uri, sentinel } = config.redis;
     const logger = get<Logger>(TOKENS.Logger);
-    return managed(get, new RedisConnection(createRedisClient({ ...config.redis, uri }, logger), logger));
+    const budgets = config.redis;
+    const client = sentinel
+      ? createRedisClient({ ...budgets, uri: null, sentinel }, logger)
+      : uri
+        ? createRedisClient({ ...budgets, uri, sentinel: null }, logger)
+        : null;
+    if (!client) return null;
+    const connection = managed(get, new RedisConnection(client, logger));
+    get<Metrics>(TOKENS.Metrics).watchRedisServer(() => connection.serverAddress());
+    return connection;
   });
   const redis = (get: <U>(t: symbol) => U) => get<RedisConnection | null>(BACKEND_TOKENS.RedisConnection);
   const observers = (get: <U>(t: symbol) => U) => ({
@@ -107,7 +116,10 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
     return breaker;
   });
   const breaker = (get: <U>(t: symbol) => U) => get<CircuitBreakerGuard>(BACKEND_TOKENS.RedisBreaker);
-  bind<PingStore>(TOKENS.PingStore, (get) => new KnexPingStore(get<PingDatabase>(BACKEND_TOKENS.PingDatabase).knex));
+  bind<PingStore>(TOKENS.PingStore, (get) => {
+    const database = get<PingDatabase>(BACKEND_TOKENS.PingDatabase);
+    return new KnexPingStore(database.knex, database.statementTimeoutMs);
+  });
   bind<PingCache>(TOKENS.SharedPingCache, (get) => {
     const connection = redis(get);
     return connection

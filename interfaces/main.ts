@@ -1,14 +1,13 @@
 import { TOKENS } from '../application/tokens.js';
 import type { Logger } from '../application/logger.port.js';
 import type { ErrorReporter } from '../domain/error-reporter.port.js';
-import { maskUrl } from '../infrastructure/config/config.js';
+import { maskUrl, type Config } from '../infrastructure/config/config.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { buildContainer } from '../infrastructure/container.js';
 import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
 import { startHttpServer } from './http-server.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 import { exitWithStartFailure } from './start-failure.js';
-import type { Config } from '../infrastructure/config/config.js';
 
 /** Known once the environment is read, so the failure line can mask this deployment's secrets. */
 let loaded: Config | null = null;
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
       port: running.port,
       host: config.http.host,
       store: describeDatabase(config.postgres),
-      cache: config.redis.uri ? `Redis at ${maskUrl(config.redis.uri)}` : 'in-process (set REDIS_URI for Redis)',
+      cache: describeCache(config.redis),
       sentry: config.sentry.dsn ? 'on' : 'off',
     },
     'ping-service listening',
@@ -56,3 +55,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => exitWithStartFailure('ping-service failed to start', error, loaded));
+
+function describeCache({ uri, sentinel }: Config['redis']): string {
+  if (sentinel) {
+    const sentinels = sentinel.sentinels.map(({ host, port }) => `${host}:${port}`).join(',');
+    return `Redis master "${sentinel.masterName}" via sentinels ${sentinels}`;
+  }
+  return uri ? `Redis at ${maskUrl(uri)}` : 'in-process (set REDIS_URI or REDIS_SENTINELS for Redis)';
+}

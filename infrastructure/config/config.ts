@@ -1,4 +1,4 @@
-import { envSchema } from './env-schema.js';
+import { envSchema, type Env } from './env-schema.js';
 
 export interface Config {
   readonly nodeEnv: string;
@@ -23,9 +23,11 @@ export interface Config {
     /** How long the store circuit stays open before a probe query. */
     readonly breakerResetMs: number;
   };
-  /** null uri: the in-process cache. */
+  /** null uri and null sentinel: the in-process cache. */
   readonly redis: {
     readonly uri: string | null;
+    /** Sentinel mode (REDIS_SENTINELS): ask the sentinels where the master is. */
+    readonly sentinel: RedisSentinelConfig | null;
     readonly keyPrefix: string;
     readonly connectTimeoutMs: number;
     readonly commandTimeoutMs: number;
@@ -49,6 +51,17 @@ export interface Config {
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
 }
 
+export interface RedisSentinelConfig {
+  readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+  readonly masterName: string;
+  readonly sentinelPassword: string | null;
+  /** The data nodes' (master and replicas') password and database index. */
+  readonly password: string | null;
+  readonly db: number;
+  /** TLS to the sentinels and to the data nodes alike. */
+  readonly tls: boolean;
+}
+
 /** A bad environment: `message` is the one line printed before exiting with code 1. */
 export class ConfigError extends Error {
   constructor(
@@ -70,15 +83,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
+  const sentinel = redisSentinel(env);
   if (production) {
-    for (const variable of ['POSTGRES_URI', 'REDIS_URI'] as const) {
-      if (!env[variable]) {
-        throw new ConfigError(
-          variable,
-          `invalid configuration: ${variable} is required when NODE_ENV=production (no embedded fallback in production)`,
-        );
-      }
-    }
+    if (!env.POSTGRES_URI) throw requiredInProduction('POSTGRES_URI', 'POSTGRES_URI');
+    if (!env.REDIS_URI && !sentinel) throw requiredInProduction('REDIS_URI', 'REDIS_URI or REDIS_SENTINELS');
   }
   // Node refuses this pair in createServer; say which variable is wrong instead of crashing.
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
@@ -107,6 +115,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     redis: {
       uri: env.REDIS_URI ?? null,
+      sentinel,
       keyPrefix: env.REDIS_KEY_PREFIX,
       connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
       commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
@@ -128,6 +137,55 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
     // Production sits behind a load balancer that needs a moment to see readiness turn 503.
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0), timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  };
+}
+
+function requiredInProduction(variable: string, what: string): ConfigError {
+  return new ConfigError(
+    variable,
+    `invalid configuration: ${what} is required when NODE_ENV=production (no embedded fallback in production)`,
+  );
+}
+
+/** The variables that only mean something in Sentinel mode (with REDIS_URI they go in the URL). */
+const SENTINEL_ONLY = [
+  'REDIS_SENTINEL_MASTER',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_PASSWORD',
+  'REDIS_DB',
+  'REDIS_TLS',
+] as const;
+
+function redisSentinel(env: Env): RedisSentinelConfig | null {
+  if (env.REDIS_URI && env.REDIS_SENTINELS) {
+    throw new ConfigError(
+      'REDIS_SENTINELS',
+      'invalid configuration: REDIS_URI and REDIS_SENTINELS are both set: set one (REDIS_SENTINELS for Sentinel mode)',
+    );
+  }
+  if (!env.REDIS_SENTINELS) {
+    const stray = SENTINEL_ONLY.find((variable) => env[variable] !== undefined);
+    if (stray) {
+      throw new ConfigError(
+        stray,
+        `invalid configuration: ${stray} only applies with REDIS_SENTINELS (with REDIS_URI, put it in the URL: redis[s]://:password@host:6379/db)`,
+      );
+    }
+    return null;
+  }
+  if (!env.REDIS_SENTINEL_MASTER) {
+    throw new ConfigError(
+      'REDIS_SENTINEL_MASTER',
+      "invalid configuration: REDIS_SENTINEL_MASTER is required with REDIS_SENTINELS (the master set's name, e.g. mymaster)",
+    );
+  }
+  return {
+    sentinels: env.REDIS_SENTINELS,
+    masterName: env.REDIS_SENTINEL_MASTER,
+    sentinelPassword: env.REDIS_SENTINEL_PASSWORD ?? null,
+    password: env.REDIS_PASSWORD ?? null,
+    db: env.REDIS_DB ?? 0,
+    tls: env.REDIS_TLS ?? false,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePostgresUri, PostgresUriError } from '../postgres/postgres-hosts.js';
 
 /** Containers and CI often pass unset variables as empty strings: treat both alike. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -37,6 +38,32 @@ const bool = (fallback: boolean) =>
     v === undefined ? fallback : v === 'true' || v === '1',
   );
 
+/** libpq's URI, with several hosts and `target_session_attrs` (see postgres-hosts.ts). */
+const postgresUri = optional(
+  z.string().superRefine((value, ctx) => {
+    try {
+      parsePostgresUri(value);
+    } catch (error) {
+      const reason = error instanceof PostgresUriError ? error.message : 'must be a PostgreSQL URL';
+      ctx.addIssue({ code: 'custom', message: reason });
+    }
+  }),
+);
+
+/** `host:port,host:port` (port 26379 when left out): the sentinels to ask for the master. */
+const sentinelList = optional(
+  z
+    .string()
+    .regex(/^[\w.-]+(:\d{1,5})?(,[\w.-]+(:\d{1,5})?)*$/, 'must be a comma-separated list of host:port')
+    .transform((list) =>
+      list.split(',').map((entry) => {
+        const [host, port] = entry.split(':');
+        return { host: host!, port: port === undefined ? 26379 : Number(port) };
+      }),
+    )
+    .refine((list) => list.every(({ port }) => port >= 1 && port <= 65535), 'has a port outside 1..65535'),
+);
+
 /** Every environment variable the service reads. The README lists the same names. */
 export const envSchema = z.object({
   NODE_ENV: optional(z.string()).transform((v) => v ?? 'development'),
@@ -44,9 +71,17 @@ export const envSchema = z.object({
   HOST: optional(z.string().regex(/^[\w.:-]+$/, 'must be a host name or an IP address')).transform(
     (v) => v ?? '0.0.0.0',
   ),
-  POSTGRES_URI: url(['postgres:', 'postgresql:'], 'PostgreSQL'),
+  POSTGRES_URI: postgresUri,
   DATA_DIR: optional(z.string().min(1)).transform((v) => v ?? './.data'),
   REDIS_URI: url(['redis:', 'rediss:'], 'Redis'),
+  REDIS_SENTINELS: sentinelList,
+  REDIS_SENTINEL_MASTER: optional(
+    z.string().regex(/^[\w.-]{1,128}$/, 'must be a master set name (letters, digits, _ . -)'),
+  ),
+  REDIS_SENTINEL_PASSWORD: optional(z.string()),
+  REDIS_PASSWORD: optional(z.string()),
+  REDIS_DB: optional(int(0, 255, 0)),
+  REDIS_TLS: optional(bool(false)),
   REDIS_KEY_PREFIX: optional(z.string().regex(/^[\w:.-]{1,64}$/, 'must be 1-64 of letters, digits, _ : . -')).transform(
     (v) => v ?? 'ping-service:v1:',
   ),

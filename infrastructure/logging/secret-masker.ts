@@ -76,10 +76,19 @@ export function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' 
     const { username } = parseCredentials(config.sentry.dsn);
     if (username) secrets.push(username);
   }
+  // Sentinel mode: the passwords come as variables of their own, never in a URL.
+  const sentinel = config.redis?.sentinel;
+  for (const password of [sentinel?.password, sentinel?.sentinelPassword]) if (password) secrets.push(password);
   return secrets;
 }
 
 function parseCredentials(uri: string): { username: string; password: string; parameters: [string, string][] } {
+  // The user info of a multi-host URI (`h1:5432,h2:5432`), which WHATWG URL cannot parse.
+  const multiHost = /^[a-z][a-z0-9+.-]*:\/\/([^:@/]*):([^@/]*)@[^/]*,/i.exec(uri);
+  if (multiHost) {
+    const query = uri.includes('?') ? uri.slice(uri.indexOf('?') + 1) : '';
+    return { username: safeDecode(multiHost[1]!), password: multiHost[2]!, parameters: [...new URLSearchParams(query)] };
+  }
   try {
     const url = new URL(uri);
     return { username: safeDecode(url.username), password: url.password, parameters: [...url.searchParams] };

@@ -87,6 +87,20 @@ export class PromMetrics implements Metrics {
     });
   }
 
+  watchRedisServer(address: () => string | null): void {
+    new Gauge({
+      name: 'ping_redis_master_info',
+      help: 'The Redis server in use (behind sentinels: the current master), by address; absent while disconnected.',
+      labelNames: ['address'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        const current = address();
+        if (current) this.set({ address: current }, 1);
+      },
+    });
+  }
+
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
     const key = `${method} ${statusCode} ${route}`;
     let series = this.requestSeries.get(key);

@@ -11,14 +11,24 @@ interface PingRow {
 
 const COLUMNS = ['id', 'created_at', 'note'] as const;
 
-/** The pings table through knex: PostgreSQL in production, PGlite embedded. */
+/**
+ * The pings table through knex: PostgreSQL in production, PGlite embedded.
+ *
+ * `statementTimeoutMs` (null: none, the embedded engine) is set with `SET LOCAL` at the start of
+ * each transaction, the only way a budget holds through a pooler in transaction mode
+ * (pgbouncer): a start-up parameter is refused there, and a session `SET` would stay on
+ * whichever server connection ran it, for other clients' transactions.
+ */
 export class KnexPingStore implements PingStore {
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly statementTimeoutMs: number | null = null,
+  ) {}
 
   /** One transaction; resolves only after COMMIT, so the caller may acknowledge the ping. */
   async record(note: string | null): Promise<Ping> {
     try {
-      const [row] = await this.knex.transaction((trx) =>
+      const [row] = await this.inBudget((trx) =>
         trx<PingRow>('pings')
           .insert({ note })
           .returning([...COLUMNS]),
@@ -32,15 +42,28 @@ export class KnexPingStore implements PingStore {
 
   async list({ limit, before }: PingPageQuery): Promise<Ping[]> {
     try {
-      const query = this.knex<PingRow>('pings')
-        .select(...COLUMNS)
-        .orderBy('id', 'desc')
-        .limit(limit);
-      if (before !== undefined) query.where('id', '<', before);
-      return (await query).map(toPing);
+      const rows = await this.inBudget((trx) => {
+        const query = trx<PingRow>('pings')
+          .select(...COLUMNS)
+          .orderBy('id', 'desc')
+          .limit(limit);
+        return before === undefined ? query : query.where('id', '<', before);
+      });
+      return rows.map(toPing);
     } catch (error) {
       throw classifyStoreError(error);
     }
+  }
+
+  /** `work` in a transaction whose statements are each cut by the server past the budget. */
+  private inBudget<T>(work: (trx: Knex.Transaction) => Promise<T> | Knex.QueryBuilder): Promise<T> {
+    const budget = this.statementTimeoutMs;
+    if (budget === null) return this.knex.transaction(async (trx) => (await work(trx)) as T);
+    return this.knex.transaction(async (trx) => {
+      // SET takes no bind parameters; the value is a validated integer.
+      await trx.raw(`set local statement_timeout = ${Math.trunc(budget)}`);
+      return (await work(trx)) as T;
+    });
   }
 }
 

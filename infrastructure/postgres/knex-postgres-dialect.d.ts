@@ -4,6 +4,8 @@ declare module 'knex/lib/dialects/postgres/index.js' {
 
   class ClientPG extends Knex.Client {
     _query(connection: unknown, obj: unknown): Promise<unknown>;
+    /** Opens one raw pg.Client from `connectionSettings`; knex adds version check and search path. */
+    _acquireOnlyConnection(): Promise<unknown>;
   }
   export = ClientPG;
 }

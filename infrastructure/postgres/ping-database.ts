@@ -2,10 +2,10 @@ import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { Managed } from '../../application/lifecycle.js';
 import type { Logger } from '../../application/logger.port.js';
-import { maskUrl } from '../config/config.js';
 import { createPgKnex } from './create-pg-knex.js';
 import { createPgliteKnex } from './create-pglite-knex.js';
 import { DataDirLock } from '../embedded/data-dir-lock.js';
+import { parsePostgresUri } from './postgres-hosts.js';
 import { runMigrations } from './run-migrations.js';
 
 export interface DatabaseSettings {
@@ -25,8 +25,15 @@ export function pgliteDirectory(dataDir: string): string {
 /** One line for logs: which engine, and where (passwords masked). */
 export function describeDatabase(settings: Pick<DatabaseSettings, 'uri' | 'dataDir'>): string {
   return settings.uri
-    ? `PostgreSQL at ${maskUrl(settings.uri)}`
+    ? describeServer(settings.uri)
     : `embedded PGlite in ${pgliteDirectory(settings.dataDir)} (set POSTGRES_URI for a server)`;
+}
+
+/** Hosts and database, never credentials; `target_session_attrs` when it picks among hosts. */
+function describeServer(uri: string): string {
+  const targets = parsePostgresUri(uri);
+  const attrs = targets.targetSessionAttrs === 'any' ? '' : ` (target_session_attrs=${targets.targetSessionAttrs})`;
+  return `PostgreSQL at ${targets.description}${attrs}`;
 }
 
 /**
@@ -36,6 +43,8 @@ export function describeDatabase(settings: Pick<DatabaseSettings, 'uri' | 'dataD
  */
 export class PingDatabase implements Managed {
   readonly name = 'postgres';
+  /** The per-transaction statement budget for KnexPingStore; null on the embedded engine (it has none). */
+  statementTimeoutMs: number | null = null;
 
   private constructor(
     readonly knex: Knex,
@@ -54,7 +63,9 @@ export class PingDatabase implements Managed {
   static open(settings: DatabaseSettings, logger: Logger): PingDatabase {
     const description = describeDatabase(settings);
     if (settings.uri) {
-      return new PingDatabase(createPgKnex({ ...settings, uri: settings.uri }, logger), description, logger);
+      const database = new PingDatabase(createPgKnex({ ...settings, uri: settings.uri }, logger), description, logger);
+      database.statementTimeoutMs = settings.statementTimeoutMs;
+      return database;
     }
     // Before the engine touches a file: a second process on the directory exits here, naming the holder.
     const lock = DataDirLock.acquire(settings.dataDir);

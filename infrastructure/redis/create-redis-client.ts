@@ -1,13 +1,17 @@
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../../application/logger.port.js';
 import { withoutCommandArgs } from './redis-error.js';
+import type { RedisSentinelConfig } from '../config/config.js';
 
-export interface RedisClientSettings {
-  /** `redis://` or `rediss://` (TLS), with optional `user:password@` and `/db` index. */
-  readonly uri: string;
+/** Either `uri` (one server) or `sentinel` (ask the sentinels for the master). */
+export type RedisClientSettings = RedisTarget & {
   readonly connectTimeoutMs: number;
   readonly commandTimeoutMs: number;
-}
+};
+
+export type RedisTarget =
+  /** `redis://` or `rediss://` (TLS), with optional `user:password@` and `/db` index. */
+  { readonly uri: string; readonly sentinel?: null } | { readonly uri?: null; readonly sentinel: RedisSentinelConfig };
 
 /** Longest pause between reconnect attempts: an outage is noticed within this once it ends. */
 const MAX_RECONNECT_DELAY_MS = 2_000;
@@ -18,7 +22,7 @@ const MAX_RECONNECT_DELAY_MS = 2_000;
  * Lifecycle does it at start) opens it, and it reconnects by itself forever after.
  */
 export function createRedisClient(settings: RedisClientSettings, logger: Logger): Redis {
-  const client = new Redis(settings.uri, {
+  const options: RedisOptions = {
     lazyConnect: true,
     connectionName: 'ping-service',
     connectTimeout: settings.connectTimeoutMs,
@@ -32,7 +36,10 @@ export function createRedisClient(settings: RedisClientSettings, logger: Logger)
     maxRetriesPerRequest: 1,
     // Exponential backoff with jitter, capped, so many instances do not reconnect in lockstep.
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, MAX_RECONNECT_DELAY_MS) * (0.5 + Math.random() / 2),
-  });
+  };
+  const client = settings.sentinel
+    ? new Redis({ ...options, ...sentinelOptions(settings.sentinel, settings.connectTimeoutMs) })
+    : new Redis(settings.uri, options);
 
   // Without an 'error' listener an EventEmitter error would crash the process. ioredis emits one
   // per failed reconnect attempt: warn once per outage, then only at debug level.
@@ -49,4 +56,30 @@ export function createRedisClient(settings: RedisClientSettings, logger: Logger)
     warned = false;
   });
   return client;
+}
+
+/**
+ * ioredis' own Sentinel support: it asks the sentinels in turn for the master of `masterName`,
+ * checks the node's ROLE before using it, and asks again whenever the connection drops. The
+ * failover detector also subscribes to the sentinels' `+switch-master`, so a failover moves the
+ * client at once instead of when the old master's socket happens to fail.
+ */
+function sentinelOptions(sentinel: RedisSentinelConfig, connectTimeoutMs: number): RedisOptions {
+  const tls = sentinel.tls ? {} : undefined;
+  return {
+    sentinels: sentinel.sentinels.map(({ host, port }) => ({ host, port })),
+    name: sentinel.masterName,
+    role: 'master',
+    sentinelPassword: sentinel.sentinelPassword ?? undefined,
+    password: sentinel.password ?? undefined,
+    db: sentinel.db,
+    // TLS to the data nodes (ioredis needs both flags in Sentinel mode) and to the sentinels.
+    enableTLSForSentinelMode: sentinel.tls,
+    tls,
+    sentinelTLS: tls,
+    sentinelCommandTimeout: connectTimeoutMs,
+    failoverDetector: true,
+    // Past the last sentinel, start over after a short pause rather than give up.
+    sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, MAX_RECONNECT_DELAY_MS),
+  };
 }

@@ -27,13 +27,24 @@ export class RedisConnection implements Managed {
     }
   }
 
-  /** The readiness probe (not required: a cache outage only degrades). */
-  async check(): Promise<void> {
+  /**
+   * The readiness probe (not required: a cache outage only degrades). Resolves to the address
+   * of the server that answered: behind sentinels, the master in use.
+   */
+  async check(): Promise<string | undefined> {
     try {
       await this.client.ping();
     } catch (error) {
       throw withoutCommandArgs(error);
     }
+    return this.serverAddress() ?? undefined;
+  }
+
+  /** `host:port` of the server the client is connected to now (null while disconnected). */
+  serverAddress(): string | null {
+    if (this.client.status !== 'ready') return null;
+    const stream = this.client.stream as { remoteAddress?: string; remotePort?: number } | undefined;
+    return stream?.remoteAddress ? `${stream.remoteAddress}:${stream.remotePort}` : null;
   }
 
   /** QUIT lets Redis finish what was sent; a client that is not connected is just dropped. */

@@ -15,8 +15,10 @@ import {
   type Yaml,
 } from '../support/delivery-files.js';
 import { makeHttpHarness } from '../support/http-harness.js';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../../infrastructure/config/config.js';
 
-const CREDENTIALS = ['POSTGRES_URI', 'REDIS_URI', 'SENTRY_DSN'];
+const CREDENTIALS = ['POSTGRES_URI', 'REDIS_URI', 'SENTRY_DSN', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD'];
 /** Read by Node itself, not by the service: allowed in a deployment's environment. */
 const RUNTIME_ENV = new Set(['NODE_OPTIONS']);
 /** A URL that carries a user (and usually a password): `scheme://user[:password]@host`. */
@@ -105,10 +107,28 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
     for (const name of [...configs, ...secrets]) {
       expect(envNames.has(name) || RUNTIME_ENV.has(name), `${name} is read by the service`).to.equal(true);
     }
-    expect(secrets).to.have.members(CREDENTIALS);
+    expect(secrets).to.include.members(['POSTGRES_URI', 'SENTRY_DSN']);
+    expect(CREDENTIALS).to.include.members(secrets);
+    expect(secrets.includes('REDIS_URI') || configs.includes('REDIS_SENTINELS'), 'a Redis').to.equal(true);
     expect(configs).to.not.include.any.members(CREDENTIALS);
     expect(global.sharedConfigs.NODE_ENV).to.equal('production');
     for (const value of Object.values(global.sharedConfigs)) expect(value).to.be.a('string');
+  });
+
+  it('shows a valid Redis HA variant in comments: the sentinels in sharedConfigs, the passwords in sharedSecrets', () => {
+    const text = readText('deploy/kubit/pack.yaml')
+      .replace(/^(\s*)# ((?:REDIS_SENTINELS|REDIS_SENTINEL_MASTER|REDIS_PASSWORD|REDIS_SENTINEL_PASSWORD):)/gm, '$1$2')
+      .replace(/^\s*REDIS_URI:.*$/m, '');
+    const ha = packParts(parseYaml(text)).global;
+    expect(Object.keys(ha.sharedConfigs)).to.include.members(['REDIS_SENTINELS', 'REDIS_SENTINEL_MASTER']);
+    expect(Object.keys(ha.sharedSecrets)).to.include.members(['REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD']);
+    const config = loadConfig({
+      ...ha.sharedConfigs,
+      POSTGRES_URI: 'postgres://u:p@db/pings',
+      REDIS_PASSWORD: 'secret',
+      REDIS_SENTINEL_PASSWORD: 'secret',
+    });
+    expect(config.redis.sentinel?.masterName).to.equal('mymaster');
   });
 
   it('holds no plain credential: secrets are placeholders, and no URL with a user appears elsewhere', () => {

@@ -20,7 +20,7 @@ describe('credentials never reach the output (real process)', function () {
   let dir: string;
 
   before(async () => {
-    redis = await RedisServerProcess.start(undefined, ['--requirepass', 'another-password']);
+    redis = await RedisServerProcess.start(undefined, { args: ['--requirepass', 'another-password'] });
     database = await createScratchDatabase('secrets');
     dir = mkdtempSync(join(tmpdir(), 'ping-secrets-'));
   });

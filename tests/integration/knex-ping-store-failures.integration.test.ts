@@ -5,6 +5,8 @@ import { KnexPingStore } from '../../infrastructure/postgres/knex-ping-store.js'
 import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
 import { openTestDatabase, TEST_DATABASE_BUDGETS, type DatabaseFixture } from '../support/backend-fixtures.js';
 import { FaultProxy } from '../support/fault-proxy.js';
+import { PgBouncerProcess } from '../support/pgbouncer-process.js';
+import { createScratchDatabase } from '../support/test-servers.js';
 import { freePort } from '../support/redis-server-process.js';
 import { silentLogger } from '../support/test-doubles.js';
 
@@ -19,10 +21,48 @@ async function failureOf(work: Promise<unknown>): Promise<unknown> {
 
 /** How KnexPingStore fails on PostgreSQL: unavailability as StoreUnavailableError, defects as themselves. */
 describe('KnexPingStore failures on PostgreSQL (integration)', function () {
+  knexPingStoreFailures((uri) => uri);
+
+  it('a read-only server (25006: a standby, a demoted primary) is StoreUnavailableError', async function () {
+    const scratch = await createScratchDatabase('ping_service_ro');
+    try {
+      const database = PingDatabase.open({ ...TEST_DATABASE_BUDGETS, uri: scratch.uri, dataDir: '.' }, silentLogger);
+      try {
+        await database.start();
+        await scratch.query(
+          `alter database "${new URL(scratch.uri).pathname.slice(1)}" set default_transaction_read_only = on`,
+        );
+        await database.knex.destroy(); // new connections pick the setting up
+        const readOnly = PingDatabase.open({ ...TEST_DATABASE_BUDGETS, uri: scratch.uri, dataDir: '.' }, silentLogger);
+        try {
+          const failure = await failureOf(new KnexPingStore(readOnly.knex, 300).record('refused'));
+          expect(failure).to.be.instanceOf(StoreUnavailableError);
+          expect(((failure as Error).cause as { code?: string }).code).to.equal('25006');
+        } finally {
+          await readOnly.close();
+        }
+      } finally {
+        await database.close().catch(() => undefined);
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
+
+/** The same failures through pgbouncer in transaction pooling mode, the statement budget included. */
+describe('KnexPingStore failures through pgbouncer in transaction mode (integration)', function () {
+  let bouncer: PgBouncerProcess | undefined;
+  before(async () => (bouncer = await PgBouncerProcess.start()));
+  after(async () => bouncer?.stop());
+  knexPingStoreFailures((uri) => bouncer!.route(uri));
+});
+
+function knexPingStoreFailures(route: (uri: string) => string): void {
   let db: DatabaseFixture;
 
   before(async function () {
-    db = await openTestDatabase('postgresql', { poolMax: 2, acquireTimeoutMs: 300, statementTimeoutMs: 300 });
+    db = await openTestDatabase('postgresql', { poolMax: 2, acquireTimeoutMs: 300, statementTimeoutMs: 300 }, route);
   });
 
   after(async function () {
@@ -46,7 +86,7 @@ describe('KnexPingStore failures on PostgreSQL (integration)', function () {
   }
 
   it('a statement timeout (57014) is StoreUnavailableError, and the connection stays usable', async function () {
-    const store = new KnexPingStore(db.database.knex);
+    const store = db.store;
     const failure = await holding('lock table pings in access exclusive mode', () =>
       failureOf(store.record('blocked')),
     );
@@ -56,7 +96,7 @@ describe('KnexPingStore failures on PostgreSQL (integration)', function () {
   });
 
   it('no free pooled connection within the acquire timeout is StoreUnavailableError', async function () {
-    const store = new KnexPingStore(db.database.knex);
+    const store = db.store;
     const held: Knex.Transaction[] = [];
     try {
       for (let i = 0; i < 2; i++) held.push(await db.database.knex.transaction()); // the whole pool
@@ -75,7 +115,7 @@ describe('KnexPingStore failures on PostgreSQL (integration)', function () {
       silentLogger,
     );
     try {
-      const store = new KnexPingStore(refused.knex);
+      const store = new KnexPingStore(refused.knex, 300);
       expect(await failureOf(store.record(null))).to.be.instanceOf(StoreUnavailableError);
       expect(await failureOf(store.list({ limit: 1 }))).to.be.instanceOf(StoreUnavailableError);
     } finally {
@@ -92,7 +132,7 @@ describe('KnexPingStore failures on PostgreSQL (integration)', function () {
       silentLogger,
     );
     try {
-      const store = new KnexPingStore(viaProxy.knex);
+      const store = new KnexPingStore(viaProxy.knex, 200);
       await store.record('before the black hole');
       proxy.setMode('blackhole');
       expect(await failureOf(store.record('lost'))).to.be.instanceOf(StoreUnavailableError);
@@ -106,7 +146,7 @@ describe('KnexPingStore failures on PostgreSQL (integration)', function () {
   });
 
   it('any other error (here: a missing table) propagates as itself, not as unavailability', async function () {
-    const store = new KnexPingStore(db.database.knex);
+    const store = db.store;
     await db.database.knex.schema.renameTable('pings', 'pings_away');
     try {
       const failure = await failureOf(store.record(null));
@@ -116,4 +156,4 @@ describe('KnexPingStore failures on PostgreSQL (integration)', function () {
       await db.database.knex.schema.renameTable('pings_away', 'pings');
     }
   });
-});
+}

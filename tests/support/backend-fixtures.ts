@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
+import { KnexPingStore } from '../../infrastructure/postgres/knex-ping-store.js';
 import { PingDatabase, type DatabaseSettings } from '../../infrastructure/postgres/ping-database.js';
 import { createRedisClient } from '../../infrastructure/redis/create-redis-client.js';
 import { createScratchDatabase, scratchRedisPrefix, testRedisUri } from './test-servers.js';
@@ -22,6 +23,8 @@ export const TEST_DATABASE_BUDGETS: DatabaseBudgets = {
 
 export interface DatabaseFixture {
   readonly database: PingDatabase;
+  /** A KnexPingStore on `database` with its statement budget, as the composition root builds it. */
+  readonly store: KnexPingStore;
   /** POSTGRES_URI of the scratch database, or DATA_DIR of the embedded one. */
   readonly env: NodeJS.ProcessEnv;
   close(): Promise<void>;
@@ -31,6 +34,8 @@ export interface DatabaseFixture {
 export async function openTestDatabase(
   engine: 'postgresql' | 'pglite',
   budgets: Partial<DatabaseBudgets> = {},
+  /** Rewrites the scratch database's URI, e.g. to reach it through a pooler. */
+  route: (uri: string) => string = (uri) => uri,
 ): Promise<DatabaseFixture> {
   const settings = { ...TEST_DATABASE_BUDGETS, ...budgets };
   if (engine === 'pglite') {
@@ -41,6 +46,7 @@ export async function openTestDatabase(
     });
     return {
       database,
+      store: new KnexPingStore(database.knex, database.statementTimeoutMs),
       env: { DATA_DIR: dataDir },
       close: async () => {
         await database.close();
@@ -50,10 +56,12 @@ export async function openTestDatabase(
   }
   const scratch = await createScratchDatabase('ping_service_test');
   try {
-    const database = await openMigrated({ ...settings, uri: scratch.uri, dataDir: '.' });
+    const uri = route(scratch.uri);
+    const database = await openMigrated({ ...settings, uri, dataDir: '.' });
     return {
       database,
-      env: { POSTGRES_URI: scratch.uri },
+      store: new KnexPingStore(database.knex, database.statementTimeoutMs),
+      env: { POSTGRES_URI: uri },
       close: async () => {
         await database.close();
         await scratch.drop();

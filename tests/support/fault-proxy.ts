@@ -19,6 +19,7 @@ export class FaultProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    private target: { host: string; port: number },
   ) {}
 
   static async start(target: { host: string; port: number }): Promise<FaultProxy> {
@@ -26,8 +27,8 @@ export class FaultProxy {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const address = server.address();
-    const proxy = new FaultProxy(server, typeof address === 'object' && address ? address.port : 0);
-    server.on('connection', (client) => proxy.accept(client, target));
+    const proxy = new FaultProxy(server, typeof address === 'object' && address ? address.port : 0, target);
+    server.on('connection', (client) => proxy.accept(client, proxy.target));
     return proxy;
   }
 
@@ -38,6 +39,15 @@ export class FaultProxy {
 
   setLatency(ms: number): void {
     this.latencyMs = ms;
+  }
+
+  /**
+   * Sends new connections to another server and resets the open ones: what Stolon's proxy does
+   * when the sentinels elect a new master.
+   */
+  retarget(target: { host: string; port: number }): void {
+    this.target = target;
+    this.cut();
   }
 
   /** Resets every open connection. */

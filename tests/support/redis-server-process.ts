@@ -13,6 +13,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface RedisServerOptions {
+  /** A config file read first (a sentinel's, which it also rewrites). */
+  readonly configFile?: string;
+  /** More arguments: `--replicaof host port`, `--sentinel`. */
+  readonly args?: readonly string[];
+}
+
 /**
  * A private redis-server for fault tests: killed and restarted at will without touching the
  * machine's shared Redis. Persistence is off; it lives only as long as the test.
@@ -22,12 +29,11 @@ export class RedisServerProcess {
 
   private constructor(
     readonly port: number,
-    private readonly extraArgs: readonly string[],
+    private readonly options: RedisServerOptions,
   ) {}
 
-  /** `extraArgs`: more redis-server options, e.g. `['--requirepass', 'x']`. */
-  static async start(port?: number, extraArgs: readonly string[] = []): Promise<RedisServerProcess> {
-    const server = new RedisServerProcess(port ?? (await freePort()), extraArgs);
+  static async start(port?: number, options: RedisServerOptions = {}): Promise<RedisServerProcess> {
+    const server = new RedisServerProcess(port ?? (await freePort()), options);
     await server.restart();
     return server;
   }
@@ -42,8 +48,20 @@ export class RedisServerProcess {
     const child = spawn(
       'redis-server',
       [
-        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        ...['--loglevel', 'warning', ...this.extraArgs],
+        ...(this.options.configFile ? [this.options.configFile] : []),
+        ...[
+          '--port',
+          String(this.port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
+        ],
+        ...(this.options.args ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

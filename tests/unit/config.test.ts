@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { ConfigError, loadConfig, maskUrl } from '../../infrastructure/config/config.js';
+import { parsePostgresUri } from '../../infrastructure/postgres/postgres-hosts.js';
 
 const SECRET = 's3cr3t-Pa55';
 
@@ -13,6 +14,11 @@ const BAD_VALUES: Array<[string, string]> = [
   ['POSTGRES_URI', `mysql://app:${SECRET}@db/pings`],
   ['POSTGRES_URI', `not a url ${SECRET}`],
   ['REDIS_URI', `http://:${SECRET}@cache:6379`],
+  ['POSTGRES_URI', `postgres://app:${SECRET}@h1:5432,h2:99999/pings`],
+  ['POSTGRES_URI', `postgres://app:${SECRET}@h1,h2/pings?target_session_attrs=standby`],
+  ['POSTGRES_URI', `postgres://app:${SECRET}@h1,,h2/pings`],
+  ['REDIS_SENTINELS', 'sentinel-0:26379;sentinel-1:26379'],
+  ['REDIS_SENTINELS', 'sentinel-0:70000'],
   ['REDIS_KEY_PREFIX', 'has spaces'],
   ['SENTRY_DSN', `ftp://${SECRET}@sentry.example/1`],
   ['SENTRY_TRACES_SAMPLE_RATE', '1.5'],
@@ -78,6 +84,88 @@ describe('configuration', () => {
     expect(captureConfigError({ NODE_ENV: 'production', POSTGRES_URI: 'postgres://p/db' }).variable).to.equal(
       'REDIS_URI',
     );
+  });
+
+  describe('PostgreSQL with several hosts (libpq multi-host URI)', () => {
+    for (const attrs of ['read-write', 'primary', 'any']) {
+      it(`accepts h1:5432,h2:5433 with target_session_attrs=${attrs}`, () => {
+        const uri = `postgres://app:pw@h1:5432,h2:5433/pings?target_session_attrs=${attrs}`;
+        expect(loadConfig({ POSTGRES_URI: uri }).postgres.uri).to.equal(uri);
+      });
+    }
+
+    it('takes the URI apart into one single-host URI per host, without target_session_attrs', () => {
+      const targets = parsePostgresUri(
+        'postgresql://app:p%40ss@db-0,db-1:6432/pings?sslmode=require&target_session_attrs=read-write',
+      );
+      expect(targets.hosts).to.deep.equal([
+        { host: 'db-0', port: 5432 },
+        { host: 'db-1', port: 6432 },
+      ]);
+      expect(targets.targetSessionAttrs).to.equal('read-write');
+      expect(targets.uriFor(targets.hosts[1]!)).to.equal('postgresql://app:p%40ss@db-1:6432/pings?sslmode=require');
+      expect(targets.description).to.equal('db-0:5432,db-1:6432/pings');
+    });
+  });
+
+  describe('Redis behind sentinels', () => {
+    const sentinelEnv = {
+      REDIS_SENTINELS: 'redis-node-0:26379,redis-node-1,10.0.0.3:5000',
+      REDIS_SENTINEL_MASTER: 'mymaster',
+    };
+
+    it('reads the sentinels (port 26379 by default), the master set and the data nodes settings', () => {
+      const config = loadConfig({
+        ...sentinelEnv,
+        REDIS_SENTINEL_PASSWORD: 'sp',
+        REDIS_PASSWORD: 'dp',
+        REDIS_DB: '3',
+        REDIS_TLS: 'true',
+      });
+      expect(config.redis.uri).to.equal(null);
+      expect(config.redis.sentinel).to.deep.equal({
+        sentinels: [
+          { host: 'redis-node-0', port: 26379 },
+          { host: 'redis-node-1', port: 26379 },
+          { host: '10.0.0.3', port: 5000 },
+        ],
+        masterName: 'mymaster',
+        sentinelPassword: 'sp',
+        password: 'dp',
+        db: 3,
+        tls: true,
+      });
+      expect(loadConfig(sentinelEnv).redis.sentinel).to.deep.include({ db: 0, tls: false, password: null });
+    });
+
+    it('refuses REDIS_URI and REDIS_SENTINELS together, naming both', () => {
+      const error = captureConfigError({ ...sentinelEnv, REDIS_URI: `redis://:${SECRET}@cache:6379` });
+      expect(error.message).to.include('REDIS_URI').and.include('REDIS_SENTINELS').and.not.include(SECRET);
+    });
+
+    it('refuses REDIS_SENTINELS without REDIS_SENTINEL_MASTER', () => {
+      expect(captureConfigError({ REDIS_SENTINELS: 's:26379' }).variable).to.equal('REDIS_SENTINEL_MASTER');
+    });
+
+    for (const variable of [
+      'REDIS_SENTINEL_MASTER',
+      'REDIS_SENTINEL_PASSWORD',
+      'REDIS_PASSWORD',
+      'REDIS_DB',
+      'REDIS_TLS',
+    ]) {
+      it(`refuses ${variable} without REDIS_SENTINELS (with REDIS_URI it belongs in the URL)`, () => {
+        const value = variable === 'REDIS_DB' ? '1' : variable === 'REDIS_TLS' ? 'true' : SECRET;
+        const error = captureConfigError({ REDIS_URI: 'redis://cache:6379', [variable]: value });
+        expect(error.variable).to.equal(variable);
+        expect(error.message).to.not.include(SECRET);
+      });
+    }
+
+    it('NODE_ENV=production accepts REDIS_SENTINELS in place of REDIS_URI', () => {
+      const config = loadConfig({ NODE_ENV: 'production', POSTGRES_URI: 'postgres://p/db', ...sentinelEnv });
+      expect(config.redis.sentinel?.masterName).to.equal('mymaster');
+    });
   });
 
   it('masks passwords in URLs shown in logs', () => {

@@ -3,7 +3,7 @@ import type { ReadinessCheck } from '../../application/readiness.js';
 import { TOKENS } from '../../application/tokens.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 
-const check = (name: string, required: boolean, run: () => Promise<void>): ReadinessCheck => ({
+const check = (name: string, required: boolean, run: () => Promise<string | void>): ReadinessCheck => ({
   name,
   required,
   check: run,
@@ -27,6 +27,12 @@ describe('GET /readyz', () => {
       expect(answer.body.checks[name].status).to.equal('up');
       expect(answer.body.checks[name].latencyMs).to.be.a('number').and.at.least(0);
     }
+  });
+
+  it('names the server that answered when the check knows it (the Redis master behind sentinels)', async () => {
+    const answer = await readyz([check('store', true, up), check('cache', false, async () => '10.0.3.7:6379')]);
+    expect(answer.body.checks.cache).to.include({ status: 'up', target: '10.0.3.7:6379' });
+    expect(answer.body.checks.store).to.not.have.property('target');
   });
 
   it('answers 503 not_ready while the store is down, with the reason', async () => {

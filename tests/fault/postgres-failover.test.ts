@@ -1,0 +1,138 @@
+import { expect } from 'chai';
+import { FaultProxy } from '../support/fault-proxy.js';
+import { runLoad, summarize, type Sample } from '../support/load.js';
+import { PostgresPair } from '../support/postgres-pair.js';
+import { ServiceProcess } from '../support/service-process.js';
+
+/** The issue's bound: a 201 again within this long of the promotion. */
+const WRITES_AFTER_PROMOTION_MS = 5_000;
+/** How long "the sentinels" take to decide, between the crash and the promotion. */
+const DETECTION_MS = 1_000;
+
+interface Timed extends Sample {
+  readonly at: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A primary and its synchronous standby; the primary crashes (`-m immediate`) under POST /pings
+ * load and the standby is promoted. The service must answer only 201 or 503, write again soon
+ * after the promotion without a restart, and every id it acknowledged must be on the new primary.
+ */
+describe('fault injection: PostgreSQL primary crashed and standby promoted, under write load', function () {
+  this.timeout(180_000);
+
+  async function failover(
+    pair: PostgresPair,
+    service: ServiceProcess,
+    afterPromotion: () => void = () => {},
+  ): Promise<void> {
+    const samples: Timed[] = [];
+    let stop = false;
+    const load = runLoad({
+      url: `${service.url}/pings`,
+      method: 'POST',
+      body: { note: 'failover' },
+      concurrency: 8,
+      requests: 1_000_000,
+      timeoutMs: 10_000,
+      shouldContinue: () => !stop,
+      onSample: (_, sample) => samples.push({ ...sample, at: Date.now() }),
+    });
+    let crashedAt = 0;
+    let promotedAt = 0;
+    try {
+      await sleep(1_000);
+      crashedAt = Date.now();
+      await pair.crash(pair.primary);
+      await sleep(DETECTION_MS);
+      const promoting = Date.now();
+      await pair.promote();
+      promotedAt = Date.now();
+      console.log(`      promotion took ${promotedAt - promoting} ms`);
+      afterPromotion();
+      const deadline = promotedAt + WRITES_AFTER_PROMOTION_MS + 2_000;
+      while (Date.now() < deadline && !samples.some((s) => s.at > promotedAt && s.status === 201)) await sleep(100);
+      await sleep(500); // a little steady state after recovery
+    } finally {
+      stop = true;
+      await load;
+    }
+
+    const summary = summarize(samples);
+    const afterCrash = samples.filter((s) => s.at >= crashedAt);
+    const firstFailed = afterCrash.find((s) => s.status !== 201);
+    const firstWriteAgain = samples.find((s) => s.at > promotedAt && s.status === 201);
+    const acknowledged = samples
+      .filter((s) => s.status === 201)
+      .map((s) => (s.body as { ping: { id: number } }).ping.id);
+    const present = await pair.query<{ id: string }>(
+      pair.standby,
+      'select id from pings where id = any($1::bigint[])',
+      [acknowledged],
+    );
+    console.log(
+      `      ${JSON.stringify(summary)}; first 201 ${firstWriteAgain ? firstWriteAgain.at - promotedAt : 'never'} ms ` +
+        `after the promotion; outage window (first failed answer to first 201 again) ` +
+        `${firstFailed && firstWriteAgain ? firstWriteAgain.at - firstFailed.at : '?'} ms; ` +
+        `${present.length}/${acknowledged.length} acknowledged ids on the new primary`,
+    );
+    expect(Object.keys(summary.byStatus).filter((status) => status !== '201' && status !== '503')).to.deep.equal([]);
+    expect(summary.byStatus[503] ?? 0, 'the crash was felt').to.be.greaterThan(0);
+    expect(firstWriteAgain, 'writes resume without a restart').to.not.equal(undefined);
+    expect(firstWriteAgain!.at - promotedAt).to.be.at.most(WRITES_AFTER_PROMOTION_MS);
+    expect(present.length, 'every acknowledged ping is on the new primary').to.equal(acknowledged.length);
+  }
+
+  const serviceEnv = (uri: string) => ({
+    POSTGRES_URI: uri,
+    PG_ACQUIRE_TIMEOUT_MS: '1000',
+    PG_STATEMENT_TIMEOUT_MS: '1000',
+    PG_BREAKER_RESET_MS: '500',
+  });
+
+  describe('behind a proxy that follows the primary (as Stolon does)', () => {
+    let pair: PostgresPair | undefined;
+    let proxy: FaultProxy | undefined;
+    let service: ServiceProcess | undefined;
+
+    before(async () => {
+      pair = await PostgresPair.start();
+      proxy = await FaultProxy.start({ host: '127.0.0.1', port: pair.primary.port });
+      service = await ServiceProcess.start(serviceEnv(`postgres://postgres@127.0.0.1:${proxy.port}/postgres`));
+    });
+
+    after(async () => {
+      await service?.stop('SIGKILL');
+      await proxy?.close();
+      await pair?.close();
+    });
+
+    it('only 201 or 503, 201 again within 5 s of the promotion, every acknowledged id kept', async () => {
+      await failover(pair!, service!, () => proxy!.retarget({ host: '127.0.0.1', port: pair!.standby.port }));
+    });
+  });
+
+  describe('through the multi-host URI with target_session_attrs=read-write', () => {
+    let pair: PostgresPair | undefined;
+    let service: ServiceProcess | undefined;
+
+    before(async () => {
+      pair = await PostgresPair.start();
+      const hosts = `127.0.0.1:${pair.primary.port},127.0.0.1:${pair.standby.port}`;
+      service = await ServiceProcess.start(
+        serviceEnv(`postgres://postgres@${hosts}/postgres?target_session_attrs=read-write`),
+      );
+    });
+
+    after(async () => {
+      await service?.stop('SIGKILL');
+      await pair?.close();
+    });
+
+    it('only 201 or 503, 201 again within 5 s of the promotion, every acknowledged id kept', async () => {
+      await failover(pair!, service!);
+    });
+  });
+});
