@@ -87,7 +87,11 @@ function parseCredentials(uri: string): { username: string; password: string; pa
   const multiHost = /^[a-z][a-z0-9+.-]*:\/\/([^:@/]*):([^@/]*)@[^/]*,/i.exec(uri);
   if (multiHost) {
     const query = uri.includes('?') ? uri.slice(uri.indexOf('?') + 1) : '';
-    return { username: safeDecode(multiHost[1]!), password: multiHost[2]!, parameters: [...new URLSearchParams(query)] };
+    return {
+      username: safeDecode(multiHost[1]!),
+      password: multiHost[2]!,
+      parameters: [...new URLSearchParams(query)],
+    };
   }
   try {
     const url = new URL(uri);

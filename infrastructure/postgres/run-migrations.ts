@@ -14,8 +14,8 @@ export interface MigrationOptions {
 }
 
 /**
- * The key of the session-level advisory lock that migrators take turns on: fixed, so every
- * replica and `npm run migrate` agree on it ("ping" in ASCII). Exported for the tests.
+ * The key of the advisory lock that migrators take turns on: fixed, so every replica and
+ * `npm run migrate` agree on it ("ping" in ASCII). Exported for the tests.
  */
 export const MIGRATION_LOCK_KEY = 0x70696e67;
 
@@ -24,9 +24,12 @@ export const MIGRATION_LOCK_KEY = 0x70696e67;
  * current).
  *
  * On PostgreSQL, migrators take turns on an advisory lock held by a connection of their own (not
- * one of the pool's, so PG_POOL_MAX=1 still leaves knex a connection). The server releases it
- * when that session ends, so a replica killed with `kill -9` mid-migration cannot leave it
- * behind. knex's own lock is a row that such a replica does leave set; while we hold the advisory
+ * one of the pool's, so PG_POOL_MAX=1 still leaves knex a connection), inside a transaction kept
+ * open while knex migrates. A transaction-level lock, because a pooler in transaction mode
+ * (pgbouncer) pins a server connection to a client only for the length of a transaction: a
+ * session-level lock would stay on whichever server connection took it, and the unlock could run
+ * on another. The server releases the lock when the transaction ends, or the session or the
+ * client with it, so a replica killed with `kill -9` mid-migration cannot leave it behind. knex's own lock is a row that such a replica does leave set; while we hold the advisory
  * lock no other migrator can be inside, so a set row is a dead one's and is freed before
  * migrating. One migrator at a time also ends the race of fresh replicas creating knex's tables.
  */
@@ -38,27 +41,27 @@ export async function runMigrations(knex: Knex, options: MigrationOptions = {}):
   if (!options.advisoryLock) return latest();
   const session: unknown = await knex.client.acquireRawConnection();
   try {
+    await knex.raw('begin').connection(session);
     await waitForAdvisoryLock(knex, session, options);
-    try {
-      await knex.migrate.forceFreeMigrationsLock({ migrationSource });
-      return await latest();
-    } finally {
-      await knex.raw('select pg_advisory_unlock(?)', [MIGRATION_LOCK_KEY]).connection(session);
-    }
+    await knex.migrate.forceFreeMigrationsLock({ migrationSource });
+    const applied = await latest();
+    await knex.raw('commit').connection(session); // releases the lock
+    return applied;
   } finally {
+    // On failure the transaction (and its lock) ends with the connection.
     await knex.client.destroyRawConnection(session);
   }
 }
 
 /**
- * Polls pg_try_advisory_lock rather than blocking in pg_advisory_lock: every statement runs under
- * PG_STATEMENT_TIMEOUT_MS, and a wait bounded by our own budget says what it waited for.
+ * Polls pg_try_advisory_xact_lock rather than blocking in pg_advisory_xact_lock: a wait bounded
+ * by our own budget says what it waited for, and no statement outlives the client's read deadline.
  */
 async function waitForAdvisoryLock(knex: Knex, session: unknown, options: MigrationOptions): Promise<void> {
   const deadline = Date.now() + (options.contentionBudgetMs ?? 60_000);
   for (let attempt = 1; ; attempt++) {
     const result = (await knex
-      .raw('select pg_try_advisory_lock(?) as locked', [MIGRATION_LOCK_KEY])
+      .raw('select pg_try_advisory_xact_lock(?) as locked', [MIGRATION_LOCK_KEY])
       .connection(session)) as { rows: Array<{ locked: boolean }> };
     if (result.rows[0]?.locked) return;
     if (Date.now() >= deadline) {

@@ -8,6 +8,7 @@ import { MIGRATION_LOCK_KEY, runMigrations } from '../../infrastructure/postgres
 import { TEST_DATABASE_BUDGETS } from '../support/backend-fixtures.js';
 import { silentLogger } from '../support/test-doubles.js';
 import { createScratchDatabase } from '../support/test-servers.js';
+import { PgBouncerProcess } from '../support/pgbouncer-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -138,6 +139,49 @@ describe('migrations on PostgreSQL: a migrator killed with kill -9', function ()
       expect(lock.is_locked, "knex's lock row is free again").to.equal(0);
     } finally {
       await replica.close();
+    }
+  });
+});
+
+describe('migrations through pgbouncer in transaction mode', function () {
+  this.timeout(60_000);
+  let bouncer: PgBouncerProcess;
+  let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+
+  before(async () => {
+    [bouncer, scratch] = await Promise.all([
+      PgBouncerProcess.start(),
+      createScratchDatabase('ping_service_migrations_bouncer'),
+    ]);
+  });
+
+  after(async () => {
+    await bouncer?.stop();
+    await scratch?.drop();
+  });
+
+  // A session-level advisory lock taken through transaction pooling stays on whichever server
+  // connection ran that statement, and the unlock may run on another: the next start would then
+  // wait its whole budget. The lock must live and die with one transaction.
+  it('leaves no lock behind: replicas together, then a restart, each migrate within a short budget', async function () {
+    const uri = bouncer.route(scratch.uri);
+    const open = () => PingDatabase.open({ ...TEST_DATABASE_BUDGETS, uri, dataDir: '.' }, silentLogger);
+    const replicas = Array.from({ length: 3 }, open);
+    try {
+      const applied = await Promise.all(
+        replicas.map((r) => runMigrations(r.knex, { contentionBudgetMs: 10_000, advisoryLock: true })),
+      );
+      expect(applied.flat()).to.deep.equal(['20260101000000_create_pings']);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+    for (let restart = 0; restart < 3; restart++) {
+      const replica = open();
+      try {
+        expect(await runMigrations(replica.knex, { contentionBudgetMs: 3_000, advisoryLock: true })).to.deep.equal([]);
+      } finally {
+        await replica.close();
+      }
     }
   });
 });
