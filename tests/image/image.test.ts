@@ -264,6 +264,7 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
   it('reports its size', () => {
     const app = join(mountPoint, 'app');
     const modules = join(app, 'node_modules');
+    // Apparent bytes (du -sb), what the layers carry; du's disk blocks read ~30% more for /app.
     const sizeOf = (path: string) => `${(bytesUnder(path) / MiB).toFixed(0)} MiB`;
     figures.push(
       `image ${IMAGE}: ${sizeOf(mountPoint)} unpacked; /app ${sizeOf(app)}, node_modules ${sizeOf(modules)}` +
