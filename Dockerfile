@@ -1,14 +1,17 @@
 # ping-service image: a build stage that compiles the TypeScript, and a small final stage that
 # holds only the compiled output and the production dependencies, run as a non-root user.
 #
-# The base is pinned to a full Node 20 release (20.20.2 is Node 20's last one). For builds that
-# must be reproducible byte for byte, pin the digest as well, e.g.
-#   FROM node:20.20.2-bookworm-slim@sha256:<digest>
-# with the digest from `docker buildx imagetools inspect node:20.20.2-bookworm-slim`, and let a
+# The base is pinned to a full release of Node 24, the LTS line (maintained until 2028-04-30);
+# the same version as `.nvmrc`, the pipeline's test job and `.ci/run` (tests/delivery checks that
+# they agree). For builds that must be reproducible byte for byte, pin the digest as well, e.g.
+#   FROM node:24.21.0-bookworm-slim@sha256:<digest>
+# with the digest from `docker buildx imagetools inspect node:24.21.0-bookworm-slim`, and let a
 # bot (Renovate, Dependabot) propose updates to both.
+# Nothing here knows about a registry mirror or a certificate authority: a build host that needs
+# them configures npm in its base image (as `npm run test:image` does with its stand-in).
 # Only plain Dockerfile syntax is used (no RUN --mount), so docker, buildah and kaniko all build it.
 
-FROM node:20.20.2-bookworm-slim AS build
+FROM node:24.21.0-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first: this layer is reused until package.json or the lockfile changes.
 COPY package.json package-lock.json ./
@@ -20,11 +23,12 @@ COPY infrastructure ./infrastructure
 COPY interfaces ./interfaces
 RUN npm run build
 
-FROM node:20.20.2-bookworm-slim AS production
+FROM node:24.21.0-bookworm-slim AS production
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-# Production dependencies only, from the lockfile; the npm cache is dropped from the layer.
+# Production dependencies only, from the lockfile (the embedded PGlite is a development
+# dependency: production always has POSTGRES_URI); the npm cache is dropped from the layer.
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { createRequire } from 'node:module';
+import type * as PgliteModule from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import knex, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
+import type ClientPgLiteClass from 'knex-pglite';
 import type { Logger } from '../../application/logger.port.js';
 import { knexLog } from './knex-log.js';
 
@@ -9,6 +11,34 @@ export interface PgliteSettings {
   /** Directory of the database files; created when missing. */
   readonly directory: string;
   readonly acquireTimeoutMs: number;
+}
+
+/** The embedded engine's packages are development dependencies: the image leaves them out. */
+export class EmbeddedStoreMissingError extends Error {}
+
+type ModuleLoader = (specifier: string) => unknown;
+
+/**
+ * Loads PGlite and its knex dialect on first use only, so that a production install
+ * (`npm ci --omit=dev`, as in the image) starts without them when POSTGRES_URI is set.
+ * `require` rather than `import()`: both packages ship CommonJS (knex-pglite only that, and it
+ * requires PGlite's CommonJS build itself, so this loads one copy of PGlite, not two), and the
+ * composition root stays synchronous.
+ */
+export function loadPgliteModules(load: ModuleLoader = createRequire(import.meta.url)) {
+  try {
+    const { PGlite: PGliteClass } = load('@electric-sql/pglite') as typeof PgliteModule;
+    const ClientPgLite = load('knex-pglite') as typeof ClientPgLiteClass;
+    return { PGlite: PGliteClass, ClientPgLite };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new EmbeddedStoreMissingError(
+      'POSTGRES_URI is unset and the embedded store is not installed (@electric-sql/pglite and knex-pglite are ' +
+        'development dependencies, left out by `npm ci --omit=dev`): set POSTGRES_URI to a PostgreSQL server, ' +
+        'or install them with `npm ci`',
+      { cause: error },
+    );
+  }
 }
 
 /**
@@ -21,8 +51,9 @@ export interface PgliteSettings {
  * Resolves the PGlite instance too, so its owner can close it even if knex never opened it.
  */
 export function createPgliteKnex(settings: PgliteSettings, logger: Logger): { knex: Knex; pglite: PGlite } {
+  const { PGlite: PGliteClass, ClientPgLite } = loadPgliteModules();
   mkdirSync(settings.directory, { recursive: true });
-  const pglite = new PGlite(settings.directory);
+  const pglite = new PGliteClass(settings.directory);
   // A failed start (an unreadable directory) surfaces on the first query, which awaits this too.
   pglite.waitReady.catch(() => {});
   const instance = knex({

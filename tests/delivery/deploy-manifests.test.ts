@@ -1,5 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { User } from 'dockerfile-ast';
 import {
@@ -305,6 +307,19 @@ describe('deploy/k8s (plain manifests, the same deployment)', () => {
 describe('docker-compose.yml (local work)', () => {
   const compose = readYaml('docker-compose.yml');
   const app = compose.services.app;
+
+  // The Compose Specification, as dclint ships it: what Compose v2 (`docker compose`) reads.
+  // Compose v1 (`docker-compose` 1.x, end of life since 2023) refuses the top-level `name:`.
+  it('is valid against the Compose Specification (Compose v2), with its project name', () => {
+    const dclint = dirname(createRequire(import.meta.url).resolve('dclint/package.json'));
+    const schema = JSON.parse(readFileSync(resolve(dclint, 'schemas/compose.schema.json'), 'utf8'));
+    // It names draft-07 by its https address, which Ajv does not know by that name: not needed.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+    const validate = ajv.compile(schema);
+    expect(validate(compose), ajv.errorsText(validate.errors, { separator: '\n' })).to.equal(true);
+    expect(compose.name).to.equal('ping-service');
+    expect(compose, 'the obsolete `version:` key').to.not.have.property('version');
+  });
 
   it('runs the image built from the Dockerfile like production, after healthy backends', () => {
     expect(app.build).to.equal('.');

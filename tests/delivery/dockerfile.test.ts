@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { Copy, User } from 'dockerfile-ast';
+import semver from 'semver';
 import {
   appDefaultPort,
   dockerfileStages,
   execFormCmd,
   fileExists,
+  pinnedNodeVersion,
   readText,
   runCommands,
   stageEnv,
@@ -26,7 +28,8 @@ describe('Dockerfile (parsed with dockerfile-ast)', () => {
     expect(finalStage.from.getImageName()).to.not.be.oneOf([...stageNames]);
   });
 
-  it('pins every base image to a full Node 20 version, never `latest`', () => {
+  it('pins every base image to the Node version of .nvmrc (a full version), never `latest`', () => {
+    expect(pinnedNodeVersion).to.match(/^\d+\.\d+\.\d+$/);
     for (const stage of stages) {
       const image = stage.from.getImageName();
       if (image && stageNames.has(image)) continue; // FROM <earlier stage>
@@ -34,7 +37,25 @@ describe('Dockerfile (parsed with dockerfile-ast)', () => {
       expect(image, `FROM ${stage.from.getImage()}`).to.equal('node');
       expect(tag, `FROM ${stage.from.getImage()}: pin a tag`).to.be.a('string');
       expect(tag).to.not.match(/latest/);
-      expect(tag, `FROM ${stage.from.getImage()}: a full version (20.x.y)`).to.match(/^20\.\d+\.\d+(-[a-z0-9.-]+)?$/);
+      expect(tag, `FROM ${stage.from.getImage()}: the version of .nvmrc`).to.match(
+        new RegExp(`^${pinnedNodeVersion.replaceAll('.', '\\.')}-[a-z0-9.-]+$`),
+      );
+    }
+  });
+
+  it("runs a Node version that package.json's engines admits, on an LTS line (even major)", () => {
+    const engines = (JSON.parse(readText('package.json')) as { engines: { node: string } }).engines.node;
+    expect(semver.satisfies(pinnedNodeVersion, engines), `${pinnedNodeVersion} in engines ${engines}`).to.equal(true);
+    expect(semver.major(pinnedNodeVersion) % 2, 'odd majors never become LTS').to.equal(0);
+    expect(semver.satisfies('20.20.2', engines), 'Node 20 is past its end of life (2026-04-30)').to.equal(false);
+  });
+
+  it('holds no registry address, certificate authority or npm credentials (build hosts bring their own)', () => {
+    for (const stage of stages) {
+      for (const instruction of stage.instructions) {
+        const text = instruction.getTextContent();
+        expect(text).to.not.match(/NODE_EXTRA_CA_CERTS|cafile|\bregistry\b|npmrc|_authToken|strict-ssl/i);
+      }
     }
   });
 

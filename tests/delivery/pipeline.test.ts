@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
-import { readText, readYaml, root, type Yaml } from '../support/delivery-files.js';
+import { pinnedNodeVersion, readText, readYaml, root, type Yaml } from '../support/delivery-files.js';
 import { expandVariables, globMatches, jobsOf, planPipeline, type Push } from '../support/gitlab-rules.js';
 
 const schemaPath = process.env.GITLAB_CI_SCHEMA || resolve(root, '../shared/schemas/gitlab-ci.json');
@@ -101,7 +101,9 @@ describe('.gitlab-ci.yml', () => {
   it('runs the README commands in the test job, against postgres and redis services', () => {
     const test = jobs.test!;
     expect(test.stage).to.equal('test');
-    expect(test.image).to.match(/^node:20\./);
+    expect(test.image, 'the Node version of .nvmrc, as in the Dockerfile').to.equal(
+      `node:${pinnedNodeVersion}-bookworm`,
+    );
     expect(test.script).to.include.members(['npm run lint', 'npm test']);
     expect((test.script as string[]).some((line) => /^npm ci\b/.test(line))).to.equal(true);
     const readme = readText('README.md');

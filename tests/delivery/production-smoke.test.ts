@@ -140,6 +140,29 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     }
   });
 
+  // The embedded store is a development convenience: its packages are not in the production
+  // install, and starting without POSTGRES_URI there must say so, not print a stack trace.
+  it('leaves PGlite out, and without POSTGRES_URI exits 1 with one line saying what is missing', async () => {
+    expect(readdirSync(join(folder, 'node_modules'))).to.not.include.members(['@electric-sql', 'knex-pglite']);
+    const dataDir = mkdtempSync(join(tmpdir(), 'ping-service-no-pglite-'));
+    try {
+      const argv = execFormCmd(finalStage)!;
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...stageEnv(finalStage), NODE_ENV: 'development' };
+      const started = spawnSync(process.execPath, argv.slice(1), {
+        cwd: folder,
+        env: { ...env, DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(started.status, started.stderr).to.equal(1);
+      const lines = started.stderr.trim().split('\n');
+      expect(lines, started.stderr).to.have.length(1);
+      for (const part of ['POSTGRES_URI', '@electric-sql/pglite', 'npm ci']) expect(lines[0]).to.include(part);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('exits with code 0 on SIGTERM, having written nothing beside its code (read-only root is fine)', async () => {
     child!.kill('SIGTERM');
     expect(await exited, stderr.join('')).to.equal(0);

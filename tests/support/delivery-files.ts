@@ -30,6 +30,9 @@ export function readYamlDocuments(relativePath: string): Yaml[] {
   });
 }
 
+/** The one Node version the image, the pipeline and `.ci/run` use (`.nvmrc`, read by nvm and fnm too). */
+export const pinnedNodeVersion = readText('.nvmrc').trim();
+
 /** What the service itself says: the default port and every variable it reads. */
 export const appDefaultPort = loadConfig({}).http.port;
 export const envNames: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
