@@ -41,12 +41,19 @@ cleanup() {
 trap cleanup EXIT
 rootfs="$work/rootfs"
 
-echo "stand-in for $image: bookworm minbase, node $version, npm $npm_version" >&2
+# The machine's own Debian sources (its mirror or proxy), in deb822 or one-line form.
+sources=""
+for candidate in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
+  if [ -s "$candidate" ]; then sources=$candidate; break; fi
+done
+[ -n "$sources" ] || { echo "stand-in-base.sh: no Debian apt sources on this machine" >&2; exit 1; }
+
+echo "stand-in for $image: bookworm minbase from $sources, node $version, npm $npm_version" >&2
 mmdebstrap --quiet --variant=minbase --format=dir \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' \
-  bookworm "$rootfs" /etc/apt/sources.list.d/debian.sources >&2
+  bookworm "$rootfs" "$sources" >&2
 
 install -d "$rootfs/usr/local/bin" "$rootfs/usr/local/lib/node_modules/npm" "$rootfs/usr/local/etc"
 cp "$node_dir/bin/node" "$rootfs/usr/local/bin/node"
