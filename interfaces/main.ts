@@ -5,15 +5,21 @@ import { maskUrl } from '../infrastructure/config/config.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { buildContainer } from '../infrastructure/container.js';
 import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
+import { startSentry } from '../infrastructure/sentry/sentry-runtime.js';
 import { startHttpServer } from './http-server.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 
 /** The process entry point: configuration, composition, listening, and a clean exit on signals. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // Normally done already by instrument.ts (--import); a fallback that imports the SDK only now.
+  const sentry = await startSentry(config);
 
   const container = buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
+  if (sentry === 'late') {
+    logger.warn('Sentry was not loaded before the app: start with --import ./dist/infrastructure/sentry/instrument.js');
+  }
   const reporter = container.get<ErrorReporter>(TOKENS.ErrorReporter);
   reportUnhandledRejections(reporter);
 
