@@ -12,6 +12,15 @@ export interface PgliteSettings {
 }
 
 /**
+ * PostgreSQL settings for one small table and one connection, passed at every start (not written
+ * to postgresql.conf, so a directory made by an older version gets them too). PGlite's initdb
+ * keeps the server defaults, sized for a shared server: shared_buffers 128MB alone took the
+ * idle process from ~140 to ~250 MiB (README, "Performance"). 16MB still caches ~300k pings;
+ * wal_buffers follows it (1/32). Nothing here touches durability.
+ */
+export const PGLITE_SETTINGS = ['shared_buffers=16MB'] as const;
+
+/**
  * knex over PGlite: PostgreSQL compiled to WebAssembly, running inside this process and keeping
  * its files in a directory. The same SQL and migrations as the server, no server to run. It has
  * exactly one connection (knex-pglite pins the pool to 1), so queries queue, and it has no
@@ -22,7 +31,9 @@ export interface PgliteSettings {
  */
 export function createPgliteKnex(settings: PgliteSettings, logger: Logger): { knex: Knex; pglite: PGlite } {
   mkdirSync(settings.directory, { recursive: true });
-  const pglite = new PGlite(settings.directory);
+  const pglite = new PGlite(settings.directory, {
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
+  });
   // A failed start (an unreadable directory) surfaces on the first query, which awaits this too.
   pglite.waitReady.catch(() => {});
   const instance = knex({
