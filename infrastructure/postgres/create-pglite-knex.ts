@@ -4,21 +4,14 @@ import knex, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
 import type { Logger } from '../../application/logger.port.js';
 import { knexLog } from './knex-log.js';
+import { initPgliteDirectory } from './pglite-fresh-directory.js';
+import { pgliteOptions } from './pglite-settings.js';
 
 export interface PgliteSettings {
   /** Directory of the database files; created when missing. */
   readonly directory: string;
   readonly acquireTimeoutMs: number;
 }
-
-/**
- * PostgreSQL settings for one small table and one connection, passed at every start (not written
- * to postgresql.conf, so a directory made by an older version gets them too). PGlite's initdb
- * keeps the server defaults, sized for a shared server: shared_buffers 128MB alone took the
- * idle process from ~140 to ~250 MiB (README, "Performance"). 16MB still caches ~300k pings;
- * wal_buffers follows it (1/32). Nothing here touches durability.
- */
-export const PGLITE_SETTINGS = ['shared_buffers=16MB'] as const;
 
 /**
  * knex over PGlite: PostgreSQL compiled to WebAssembly, running inside this process and keeping
@@ -31,9 +24,8 @@ export const PGLITE_SETTINGS = ['shared_buffers=16MB'] as const;
  */
 export function createPgliteKnex(settings: PgliteSettings, logger: Logger): { knex: Knex; pglite: PGlite } {
   mkdirSync(settings.directory, { recursive: true });
-  const pglite = new PGlite(settings.directory, {
-    startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])],
-  });
+  initPgliteDirectory(settings.directory);
+  const pglite = new PGlite(settings.directory, pgliteOptions());
   // A failed start (an unreadable directory) surfaces on the first query, which awaits this too.
   pglite.waitReady.catch(() => {});
   const instance = knex({
