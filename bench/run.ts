@@ -58,7 +58,7 @@ function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResu
   };
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const loadAtStart = load();
   console.log('building…');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
@@ -138,10 +138,14 @@ async function main(): Promise<void> {
     checks,
   });
   console.log('\n' + markdown);
-  process.exitCode = checks.every((c) => c.pass) ? 0 : 1;
+  return checks.every((c) => c.pass) ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+// Exits explicitly: an idle keep-alive socket of fetch once held a finished run open for minutes.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
