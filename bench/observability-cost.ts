@@ -5,12 +5,11 @@
  * rounds in alternating order; the table shows the median of the rounds.
  *   npm run build && npx tsx bench/observability-cost.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3)
  */
-import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { freePort } from '../tests/support/redis-server-process.js';
 import { BenchProcess, imageNodeArgs } from './processes.js';
 import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
+import { wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -21,11 +20,6 @@ const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1
  * CPU seconds the process has used (user + system, from /proc): CPU per request is what the
  * service costs, and unlike requests/s it barely moves when other processes share the machine.
  */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
 interface Scenario {
   readonly name: string;
   readonly args: string[];
@@ -74,16 +68,11 @@ for (let round = 0; round < ROUNDS; round++) {
     try {
       const url = `${server.url}${scenario.readyPath === '/' ? '/' : '/ping'}`;
       await fetch(url); // the one MISS: every measured request is a HIT
-      await autocannon({ url, connections: CONNECTIONS, duration: 2 }); // warm-up
-      const cpuBefore = cpuSeconds(server.child.pid!);
-      const run = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS });
-      const cpuUs = ((cpuSeconds(server.child.pid!) - cpuBefore) / run.requests.total) * 1e6;
-      const entry = {
-        rps: run.requests.average,
-        p99: run.latency.p99,
-        errors: run.errors + run.timeouts + run.non2xx,
-        cpuUs,
-      };
+      await wrk(url, { connections: CONNECTIONS, seconds: 2 }); // warm-up
+      const cpuBefore = server.cpuSeconds();
+      const run = await wrk(url, { connections: CONNECTIONS, seconds: SECONDS });
+      const cpuUs = ((server.cpuSeconds() - cpuBefore) / run.requests) * 1e6;
+      const entry = { rps: run.requestsPerSec, p99: run.p99Ms, errors: run.errors + run.non2xx, cpuUs };
       results.set(scenario.name, [...(results.get(scenario.name) ?? []), entry]);
       console.error(
         `round ${round + 1}: ${scenario.name}: ${Math.round(entry.rps)} req/s, p99 ${entry.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request`,

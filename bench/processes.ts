@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { waitUntilReady } from '../tests/support/wait-until-ready.js';
+import { pinnedTo } from './wrk.js';
 
 export const root = resolve(import.meta.dirname, '..');
 
@@ -23,6 +24,9 @@ export function imageNodeOptions(): string | undefined {
   return match?.[1];
 }
 
+/** The node that runs the servers: BENCH_NODE (e.g. the image's exact Node), else this one. */
+export const benchNode = process.env.BENCH_NODE ?? process.execPath;
+
 export class BenchProcess {
   private constructor(
     readonly name: string,
@@ -30,8 +34,17 @@ export class BenchProcess {
     readonly url: string,
   ) {}
 
-  static async start(name: string, args: string[], env: Record<string, string>, port: number, readyPath: string) {
-    const child = spawn(process.execPath, args, {
+  static async start(
+    name: string,
+    args: string[],
+    env: Record<string, string>,
+    port: number,
+    readyPath: string,
+    readyTimeoutMs = 60_000,
+  ) {
+    // Servers on core 1, wrk on core 0: the load generator never competes with the server.
+    const [command, ...prefix] = [...pinnedTo(1), benchNode];
+    const child = spawn(command!, [...prefix, ...args], {
       cwd: root,
       env: { PATH: process.env.PATH, ...env, PORT: String(port) },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -39,7 +52,7 @@ export class BenchProcess {
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
     const url = `http://127.0.0.1:${port}`;
-    await waitUntilReady(child, url + readyPath, () => `${name}: ${stderr}`);
+    await waitUntilReady(child, url + readyPath, () => `${name}: ${stderr}`, readyTimeoutMs);
     return new BenchProcess(name, child, url);
   }
 
@@ -52,14 +65,33 @@ export class BenchProcess {
     }
   }
 
-  /** Peak resident set size in MiB (VmHWM), or null off Linux. */
+  /** Peak resident set size in MiB (VmHWM) since the last reset, or null off Linux. */
   peakRssMiB(): number | null {
+    return this.status('VmHWM');
+  }
+
+  /** Resident set size now, in MiB (VmRSS), or null off Linux. */
+  rssMiB(): number | null {
+    return this.status('VmRSS');
+  }
+
+  private status(field: string): number | null {
     try {
       const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-      const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+      const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
       return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : null;
     } catch {
       return null;
+    }
+  }
+
+  /** CPU seconds the process has used (user + system), from /proc; 0 off Linux. */
+  cpuSeconds(): number {
+    try {
+      const fields = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    } catch {
+      return 0;
     }
   }
 

@@ -11,6 +11,9 @@ export interface ScenarioResult {
   readonly errors: number;
   readonly non2xx: number;
   readonly peakRssMiB: number | null;
+  /** RSS after the first request, before any load. */
+  readonly idleRssMiB?: number | null;
+  readonly cpuUsPerRequest?: number;
   readonly ratioToBaseline: number | null;
   readonly note?: string;
 }
@@ -18,6 +21,9 @@ export interface ScenarioResult {
 export interface BenchReport {
   readonly date: string;
   readonly machine: string;
+  /** The machine's load average (1, 5, 15 min) when the run started and ended: others share it. */
+  readonly loadAverage: { start: number[]; end: number[] };
+  readonly command: string;
   readonly settings: Record<string, unknown>;
   readonly results: ScenarioResult[];
   readonly checks: Array<{ check: string; pass: boolean; detail: string }>;
@@ -25,13 +31,16 @@ export interface BenchReport {
 
 export function toMarkdown(report: BenchReport): string {
   const lines = [
-    `Run ${report.date} on ${report.machine}; ${JSON.stringify(report.settings)}`,
+    `Run ${report.date} on ${report.machine}; load average ${report.loadAverage.start.join(' ')} at the start, ` +
+      `${report.loadAverage.end.join(' ')} at the end; ${JSON.stringify(report.settings)}`,
     '',
-    '| scenario | req/s | ratio to baseline | p50 ms | p99 ms | errors | non-2xx | peak RSS MiB | note |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    `Reproduce: \`${report.command}\``,
+    '',
+    '| scenario | req/s | ratio to baseline | p50 ms | p99 ms | CPU µs/req | errors | non-2xx | idle RSS MiB | peak RSS MiB | note |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...report.results.map(
       (r) =>
-        `| ${r.scenario} | ${Math.round(r.requestsPerSec)} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.errors} | ${r.non2xx} | ${r.peakRssMiB ?? 'n/a'} | ${r.note ?? ''} |`,
+        `| ${r.scenario} | ${Math.round(r.requestsPerSec)} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuUsPerRequest === undefined ? '' : r.cpuUsPerRequest.toFixed(1)} | ${r.errors} | ${r.non2xx} | ${r.idleRssMiB ?? ''} | ${r.peakRssMiB ?? 'n/a'} | ${r.note ?? ''} |`,
     ),
     '',
     '| target | result | measured |',

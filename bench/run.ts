@@ -1,56 +1,30 @@
 /**
- * `npm run bench`: the service (as the image runs it, against real Redis and PostgreSQL, Sentry
- * on) against a bare Koa endpoint, loaded in turn (A B A B) at one concurrency, in one run.
- * Writes bench/results/latest.{md,json} and prints the table. Exit code 1 if a target is missed.
+ * `npm run bench`: the service as the image runs it (its CMD and NODE_OPTIONS, real PostgreSQL in
+ * a fresh database and Redis under a fresh prefix), with Sentry off and on, against bare Koa (the
+ * framework's floor) and a Fastify + ioredis + pg peer, loaded in turn by wrk in one run; then the
+ * write path, the list, Redis down, a cold-key burst and the embedded default. Writes
+ * bench/results/latest.{md,json}, prints the table, exits 1 if a target is missed.
  */
-import autocannon from 'autocannon';
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
-import { FaultProxy } from '../tests/support/fault-proxy.js';
-import { freePort, RedisServerProcess } from '../tests/support/redis-server-process.js';
-import { BenchProcess, imageNodeArgs, imageNodeOptions, root } from './processes.js';
 import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
-import { writeReport, type BenchReport, type ScenarioResult } from './report.js';
+import { freePort } from '../tests/support/redis-server-process.js';
+import { hitChecks, NAMES, scenarioChecks } from './checks.js';
+import { hitRounds, type HitResult } from './hit-rounds.js';
+import { BenchProcess, benchNode, imageNodeArgs, imageNodeOptions, root } from './processes.js';
+import { writeReport, type ScenarioResult } from './report.js';
+import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SETTINGS = {
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  seconds: Number(process.env.BENCH_SECONDS ?? 5),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 3),
+};
 const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.TEST_REDIS_URI ?? 'redis://127.0.0.1:6379';
 const REDIS_COMMAND_TIMEOUT_MS = 250;
-
-async function load(
-  url: string,
-  options: { method?: string; body?: string; connections?: number; amount?: number } = {},
-) {
-  const result = await autocannon({
-    url,
-    connections: options.connections ?? CONNECTIONS,
-    ...(options.amount ? { amount: options.amount } : { duration: SECONDS }),
-    method: (options.method ?? 'GET') as 'GET',
-    ...(options.body ? { body: options.body, headers: { 'content-type': 'application/json' } } : {}),
-  });
-  return {
-    requestsPerSec: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
-}
-
-/** Rounds of one scenario as one row: mean req/s, worst latencies, all errors. */
-function acrossRounds(rounds: Array<Awaited<ReturnType<typeof load>>>) {
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  return {
-    requestsPerSec: sum(rounds.map((r) => r.requestsPerSec)) / rounds.length,
-    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
-    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
-    errors: sum(rounds.map((r) => r.errors)),
-    non2xx: sum(rounds.map((r) => r.non2xx)),
-  };
-}
+const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
 async function withDatabase<T>(work: (uri: string, count: () => Promise<number>) => Promise<T>): Promise<T> {
   const name = `ping_bench_${process.pid}_${Date.now()}`;
@@ -70,201 +44,108 @@ async function withDatabase<T>(work: (uri: string, count: () => Promise<number>)
   }
 }
 
-async function main(): Promise<void> {
+function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResult {
+  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.mean;
+  return {
+    scenario: hit.name,
+    target: `GET ${hit.path}`,
+    ...{ requestsPerSec, p50Ms, p99Ms, errors, non2xx },
+    cpuUsPerRequest: hit.cpuUsPerRequest,
+    idleRssMiB: hit.idleRssMiB,
+    peakRssMiB: hit.peakRssMiB,
+    ratioToBaseline: requestsPerSec / baseline.mean.requestsPerSec,
+    note: `${note}; each round ${hit.rounds.map((r) => Math.round(r.requestsPerSec)).join(' / ')}`,
+  };
+}
+
+async function main(): Promise<number> {
+  const loadAtStart = load();
   console.log('building…');
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const sentry = await FakeSentryIngest.start();
-  // BENCH_NODE_OPTIONS tries other V8 flags against the image's own (e.g. young-generation sizes).
-  const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions(); // try other V8 flags
   const serviceArgs = imageNodeArgs();
   const results: ScenarioResult[] = [];
-  const checks: BenchReport['checks'] = [];
+  const checks = [];
 
   await withDatabase(async (postgresUri, countRows) => {
-    const serviceEnv = (prefix: string, redisUri = REDIS): Record<string, string> => ({
+    const serviceEnv = (prefix: string, options: { sentry: boolean; redis?: string }): Record<string, string> => ({
       NODE_ENV: 'production',
       POSTGRES_URI: postgresUri,
-      REDIS_URI: redisUri,
+      REDIS_URI: options.redis ?? REDIS,
       REDIS_KEY_PREFIX: `bench:${process.pid}:${prefix}:`,
       REDIS_COMMAND_TIMEOUT_MS: String(REDIS_COMMAND_TIMEOUT_MS),
-      SENTRY_DSN: sentry.dsn,
-      SENTRY_RELEASE: 'bench',
+      ...(options.sentry ? { SENTRY_DSN: sentry.dsn, SENTRY_RELEASE: 'bench' } : {}),
       SHUTDOWN_DELAY_MS: '0',
       ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     });
-    const baseline = await BenchProcess.start('baseline', ['bench/baseline-server.mjs'], {}, await freePort(), '/');
-    const service = await BenchProcess.start('service', serviceArgs, serviceEnv('hit'), await freePort(), '/readyz');
+    const start = async (name: string, args: string[], env: Record<string, string>, readyPath: string) =>
+      BenchProcess.start(name, args, env, await freePort(), readyPath);
+    const processes = [
+      await start(NAMES.baseline, ['bench/baseline-server.mjs'], {}, '/'),
+      await start(NAMES.sentryOff, serviceArgs, serviceEnv('off', { sentry: false }), '/readyz'),
+      await start(NAMES.sentryOn, serviceArgs, serviceEnv('on', { sentry: true }), '/readyz'),
+      await start(
+        NAMES.peer,
+        ['bench/peers/fastify-peer.mjs'],
+        { POSTGRES_URI: postgresUri, REDIS_URI: REDIS, REDIS_KEY_PREFIX: `bench:${process.pid}:peer:` },
+        '/ping',
+      ),
+    ];
     try {
-      // Warm both (JIT, pools, the cache entry) before measuring.
-      await load(`${baseline.url}/`, { amount: 5_000 });
-      await load(`${service.url}/ping`, { amount: 5_000 });
-
-      const rounds: Array<{ base: Awaited<ReturnType<typeof load>>; hit: Awaited<ReturnType<typeof load>> }> = [];
-      service.resetPeakRss();
-      for (let round = 1; round <= ROUNDS; round++) {
-        const base = await load(`${baseline.url}/`);
-        const hit = await load(`${service.url}/ping`);
-        console.log(
-          `round ${round}: baseline ${Math.round(base.requestsPerSec)} req/s, HIT ${Math.round(hit.requestsPerSec)} req/s`,
-        );
-        rounds.push({ base, hit });
-      }
-      const hitPeak = service.peakRssMiB();
-      const base = acrossRounds(rounds.map((r) => r.base));
-      const hit = acrossRounds(rounds.map((r) => r.hit));
-      const baseRps = base.requestsPerSec;
-      const baseP99 = base.p99Ms;
-      const hitRps = hit.requestsPerSec;
-      const hitP99 = hit.p99Ms;
-      const hitErrors = hit.errors + hit.non2xx;
-      results.push({
-        scenario: 'baseline: bare Koa JSON',
-        target: 'GET /',
-        ...base,
-        peakRssMiB: baseline.peakRssMiB(),
-        ratioToBaseline: 1,
-        note: `mean of ${ROUNDS} rounds`,
-      });
-      results.push({
-        scenario: 'GET /ping HIT',
-        target: 'GET /ping',
-        ...hit,
-        peakRssMiB: hitPeak,
-        ratioToBaseline: hitRps / baseRps,
-        note: `mean of ${ROUNDS} rounds, interleaved with the baseline`,
-      });
-      checks.push({
-        check: 'HIT req/s >= 0.85 x baseline',
-        pass: hitRps >= 0.85 * baseRps,
-        detail: (hitRps / baseRps).toFixed(2),
-      });
-      checks.push({
-        check: 'HIT p99 <= 2 x baseline p99',
-        pass: hitP99 <= 2 * baseP99,
-        detail: `${hitP99} ms vs ${baseP99} ms`,
-      });
-
-      for (const [scenario, target, options] of [
-        ['POST /pings (write path)', '/pings', { method: 'POST', body: JSON.stringify({ note: 'bench' }) }],
-        ['GET /pings?limit=20', '/pings?limit=20', {}],
-      ] as const) {
-        service.resetPeakRss();
-        const rowsBefore = await countRows();
-        const measured = await load(`${service.url}${target}`, options);
-        const note = scenario.startsWith('POST') ? `${(await countRows()) - rowsBefore} rows committed` : '';
-        results.push({
-          scenario,
-          target,
-          ...measured,
-          peakRssMiB: service.peakRssMiB(),
-          ratioToBaseline: measured.requestsPerSec / baseRps,
-          note,
-        });
-      }
-      const noFaultErrors = hitErrors + results.slice(2).reduce((n, r) => n + r.errors + r.non2xx, 0);
-      checks.push({
-        check: 'zero errors without injected faults',
-        pass: noFaultErrors === 0,
-        detail: `${noFaultErrors} errors or non-2xx`,
-      });
+      const targets = processes.map((p) => ({
+        name: p.name,
+        process: p,
+        path: p.name === NAMES.baseline ? '/' : '/ping',
+      }));
+      const hit = await hitRounds(targets, SETTINGS);
+      const [baseline] = hit;
+      results.push(hitRow(baseline!, baseline!, 'the framework floor'));
+      results.push(hitRow(hit[1]!, baseline!, 'as the image runs it'));
+      results.push(hitRow(hit[2]!, baseline!, 'as the image runs it, SENTRY_DSN set'));
+      results.push(hitRow(hit[3]!, baseline!, 'bench/peers/fastify-peer.mjs'));
+      checks.push(...hitChecks(hit));
+      results.push(...(await writeAndList(processes[2]!, SETTINGS, countRows)));
     } finally {
-      await service.stop();
-      await baseline.stop();
+      for (const p of processes) await p.stop();
     }
-
-    // Redis down: the service talks to a private redis-server that is then killed.
-    const redis = await RedisServerProcess.start();
-    const proxy = await FaultProxy.start({ host: '127.0.0.1', port: redis.port });
-    const bypassService = await BenchProcess.start(
-      'service (Redis down)',
-      serviceArgs,
-      serviceEnv('bypass', `redis://127.0.0.1:${proxy.port}`),
-      await freePort(),
-      '/readyz',
-    );
+    const bypass = (redis: string) =>
+      start('service (Redis down)', serviceArgs, serviceEnv('bypass', { sentry: true, redis }), '/readyz');
+    results.push(await redisDown(bypass, SETTINGS));
+    const cold = await start('service (cold key)', serviceArgs, serviceEnv('cold', { sentry: true }), '/readyz');
     try {
-      await load(`${bypassService.url}/ping`, { amount: 2_000 });
-      await redis.kill();
-      proxy.setMode('refuse');
-      bypassService.resetPeakRss();
-      const measured = await load(`${bypassService.url}/ping`);
-      const peak = bypassService.peakRssMiB();
-      results.push({
-        scenario: 'GET /ping, Redis down (BYPASS)',
-        target: 'GET /ping',
-        ...measured,
-        peakRssMiB: peak,
-        ratioToBaseline: null,
-      });
-      const bound = REDIS_COMMAND_TIMEOUT_MS + 100;
-      checks.push({
-        check: `BYPASS p99 <= Redis budget + one query (${bound} ms)`,
-        pass: measured.p99Ms <= bound,
-        detail: `${measured.p99Ms} ms`,
-      });
-      checks.push({
-        check: 'BYPASS: zero non-2xx',
-        pass: measured.non2xx + measured.errors === 0,
-        detail: `${measured.non2xx + measured.errors}`,
-      });
-    } finally {
-      await bypassService.stop();
-      await proxy.close();
-      await redis.kill();
-    }
-
-    // Cold key: 1000 concurrent GET /ping on a fresh prefix must record exactly one ping.
-    const cold = await BenchProcess.start(
-      'service (cold key)',
-      serviceArgs,
-      serviceEnv('cold'),
-      await freePort(),
-      '/readyz',
-    );
-    try {
-      const before = await countRows();
-      cold.resetPeakRss();
-      const measured = await load(`${cold.url}/ping`, { connections: 1_000, amount: 1_000 });
-      const inserted = (await countRows()) - before;
-      results.push({
-        scenario: 'cold-key burst, 1000 concurrent',
-        target: 'GET /ping',
-        ...measured,
-        peakRssMiB: cold.peakRssMiB(),
-        ratioToBaseline: null,
-        note: `${inserted} row(s) inserted`,
-      });
-      checks.push({ check: 'cold-key burst inserts exactly 1 row', pass: inserted === 1, detail: `${inserted}` });
+      results.push(await coldKeyBurst(cold, countRows));
     } finally {
       await cold.stop();
     }
   });
   await sentry.close();
+  results.push(...(await embedded(SETTINGS)));
+  checks.push(...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100));
 
-  const peaks = results.filter((r) => r.scenario !== 'baseline: bare Koa JSON').map((r) => r.peakRssMiB ?? 0);
-  checks.push({
-    check: 'service peak RSS <= 90 MiB',
-    pass: Math.max(...peaks) <= 90,
-    detail: `${Math.max(...peaks)} MiB`,
-  });
-  const report: BenchReport = {
+  const markdown = writeReport({
     date: new Date().toISOString(),
-    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+    machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${execFileSync(benchNode, ['--version'], { encoding: 'utf8' }).trim()}`,
+    loadAverage: { start: loadAtStart, end: load() },
+    command: `BENCH_NODE=${benchNode === process.execPath ? '$(which node)' : benchNode} npm run bench`,
     settings: {
-      connections: CONNECTIONS,
-      seconds: SECONDS,
-      rounds: ROUNDS,
+      ...SETTINGS,
+      load: 'wrk -t1, pinned to core 0; servers pinned to core 1',
       nodeArgs: serviceArgs.join(' '),
       NODE_OPTIONS: nodeOptions ?? '',
     },
     results,
     checks,
-  };
-  console.log('\n' + writeReport(report));
-  process.exitCode = checks.every((c) => c.pass) ? 0 : 1;
+  });
+  console.log('\n' + markdown);
+  return checks.every((c) => c.pass) ? 0 : 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+// Exits explicitly: a handle left open once held a finished run for twelve minutes.
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -21,8 +21,7 @@ import { LogErrorReporter } from './monitoring/log-error-reporter.js';
 import { knexPoolStats } from './metrics/knex-pool-stats.js';
 import { MeasuredPingStore } from './metrics/measured-ping-store.js';
 import { PromMetrics } from './metrics/prom-metrics.js';
-import { SentryErrorReporter } from './sentry/sentry-error-reporter.js';
-import { initSentry } from './sentry/sentry-setup.js';
+import { sentryReporter } from './sentry/sentry-runtime.js';
 import { BACKEND_TOKENS } from './backend-tokens.js';
 import { KnexPingStore } from './postgres/knex-ping-store.js';
 import { PingDatabase } from './postgres/ping-database.js';
@@ -59,16 +58,12 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   bind<Clock>(TOKENS.Clock, () => new SystemClock());
   bind<Lifecycle>(TOKENS.Lifecycle, () => new Lifecycle());
   bind<Metrics>(TOKENS.Metrics, () => new PromMetrics());
+  // Sentry when its SDK was started (instrument.ts, or startSentry in the entry point), else the logs.
   bind<ErrorReporter>(TOKENS.ErrorReporter, (get) => {
     const logger = get<Logger>(TOKENS.Logger);
-    const sentry = initSentry(config);
-    if (sentry === 'off') return new LogErrorReporter(logger);
-    if (sentry === 'late') {
-      logger.warn(
-        'Sentry was not loaded before the app: start with --import ./dist/infrastructure/sentry/instrument.js',
-      );
-    }
-    return new SentryErrorReporter(logger);
+    const reporter = config.sentry.dsn ? sentryReporter(logger) : null;
+    if (config.sentry.dsn && !reporter) logger.warn('SENTRY_DSN is set but the Sentry SDK was not started');
+    return reporter ?? new LogErrorReporter(logger);
   });
   bind<DependencyMonitor>(TOKENS.DependencyMonitor, (get) => {
     const monitor = new StateChangeMonitor(get(TOKENS.ErrorReporter), get(TOKENS.Logger));

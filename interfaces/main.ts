@@ -5,6 +5,7 @@ import { maskUrl, type Config } from '../infrastructure/config/config.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { buildContainer } from '../infrastructure/container.js';
 import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
+import { startSentry } from '../infrastructure/sentry/sentry-runtime.js';
 import { startHttpServer } from './http-server.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 import { exitWithStartFailure } from './start-failure.js';
@@ -16,9 +17,14 @@ let loaded: Config | null = null;
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   loaded = config;
+  // Normally done already by instrument.ts (--import); a fallback that imports the SDK only now.
+  const sentry = await startSentry(config);
 
   const container = buildContainer(config);
   const logger = container.get<Logger>(TOKENS.Logger);
+  if (sentry === 'late') {
+    logger.warn('Sentry was not loaded before the app: start with --import ./dist/infrastructure/sentry/instrument.js');
+  }
   const reporter = container.get<ErrorReporter>(TOKENS.ErrorReporter);
   reportUnhandledRejections(reporter);
 

@@ -6,6 +6,8 @@ import knex, { type Knex } from 'knex';
 import type ClientPgLiteClass from 'knex-pglite';
 import type { Logger } from '../../application/logger.port.js';
 import { knexLog } from './knex-log.js';
+import { initPgliteDirectory } from './pglite-fresh-directory.js';
+import { pgliteOptions } from './pglite-settings.js';
 
 export interface PgliteSettings {
   /** Directory of the database files; created when missing. */
@@ -53,7 +55,8 @@ export function loadPgliteModules(load: ModuleLoader = createRequire(import.meta
 export function createPgliteKnex(settings: PgliteSettings, logger: Logger): { knex: Knex; pglite: PGlite } {
   const { PGlite: PGliteClass, ClientPgLite } = loadPgliteModules();
   mkdirSync(settings.directory, { recursive: true });
-  const pglite = new PGliteClass(settings.directory);
+  initPgliteDirectory(settings.directory);
+  const pglite = new PGliteClass(settings.directory, pgliteOptions(PGliteClass.defaultStartParams));
   // A failed start (an unreadable directory) surfaces on the first query, which awaits this too.
   pglite.waitReady.catch(() => {});
   const instance = knex({

@@ -76,7 +76,9 @@ export function stageEnv(stage: DockerStage): Record<string, string> {
   const env: Record<string, string> = {};
   for (const instruction of stage.instructions) {
     if (!(instruction instanceof Env)) continue;
-    for (const property of instruction.getProperties()) env[property.getName()] = property.getUnescapedValue() ?? '';
+    // getValue() is the value as Docker sets it (quotes removed); getUnescapedValue() keeps the
+    // quotes, which turned NODE_OPTIONS="--a --b" into one invalid option.
+    for (const property of instruction.getProperties()) env[property.getName()] = property.getValue() ?? '';
   }
   return env;
 }

@@ -1,0 +1,86 @@
+/**
+ * The HIT comparison of `npm run bench`: every target warmed, then loaded in turn (A B C D, then
+ * D C B A, ...) so that the machine's drift hits all alike, and each target's ratio is to the
+ * baseline's req/s of the same run. CPU time per request (from /proc) is reported beside req/s:
+ * on a shared machine it moves much less than throughput does.
+ */
+import type { BenchProcess } from './processes.js';
+import { wrk, type LoadResult } from './wrk.js';
+
+export interface HitTarget {
+  readonly name: string;
+  readonly process: BenchProcess;
+  readonly path: string;
+}
+
+export interface HitResult {
+  readonly name: string;
+  readonly path: string;
+  readonly rounds: LoadResult[];
+  /** Mean req/s, worst latencies and all errors over the rounds. */
+  readonly mean: LoadResult;
+  readonly cpuUsPerRequest: number;
+  /** RSS after the first request and a second's rest, before any load. */
+  readonly idleRssMiB: number | null;
+  /** VmHWM over the warm-up-free rounds. */
+  readonly peakRssMiB: number | null;
+}
+
+export interface HitSettings {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly connections: number;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+function across(rounds: LoadResult[]): LoadResult {
+  return {
+    requestsPerSec: sum(rounds.map((r) => r.requestsPerSec)) / rounds.length,
+    requests: sum(rounds.map((r) => r.requests)),
+    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
+    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    errors: sum(rounds.map((r) => r.errors)),
+    non2xx: sum(rounds.map((r) => r.non2xx)),
+  };
+}
+
+export async function hitRounds(targets: HitTarget[], settings: HitSettings): Promise<HitResult[]> {
+  const idle = new Map<string, number | null>();
+  for (const target of targets) {
+    await fetch(target.process.url + target.path); // the one MISS: every measured request is a HIT
+    await new Promise((r) => setTimeout(r, 1_000));
+    idle.set(target.name, target.process.rssMiB());
+  }
+  for (const target of targets) {
+    await wrk(target.process.url + target.path, { connections: settings.connections, seconds: 2 }); // JIT, pools
+    target.process.resetPeakRss();
+  }
+  const rounds = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  const cpu = new Map<string, number>(targets.map((t) => [t.name, 0]));
+  for (let round = 0; round < settings.rounds; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const target of order) {
+      const before = target.process.cpuSeconds();
+      const result = await wrk(target.process.url + target.path, settings);
+      cpu.set(target.name, cpu.get(target.name)! + target.process.cpuSeconds() - before);
+      rounds.get(target.name)!.push(result);
+    }
+    console.log(
+      `round ${round + 1}: ` +
+        targets.map((t) => `${t.name} ${Math.round(rounds.get(t.name)!.at(-1)!.requestsPerSec)}`).join(', '),
+    );
+  }
+  return targets.map((target) => {
+    const mean = across(rounds.get(target.name)!);
+    return {
+      name: target.name,
+      path: target.path,
+      rounds: rounds.get(target.name)!,
+      mean,
+      cpuUsPerRequest: (cpu.get(target.name)! / Math.max(mean.requests, 1)) * 1e6,
+      idleRssMiB: idle.get(target.name) ?? null,
+      peakRssMiB: target.process.peakRssMiB(),
+    };
+  });
+}
