@@ -18,7 +18,7 @@ export interface BreakerOptions {
    * a dependency that has just gone dark opens it within a few calls, not once the successes of
    * the last window are outnumbered.
    */
-  readonly consecutiveFailures: number;
+  readonly consecutiveFailures?: number;
   /**
    * Which errors say the dependency is unavailable. The others (a defect: a missing table, a
    * bug) mean it answered, so they neither count towards opening nor keep a probe from closing.
@@ -47,7 +47,7 @@ export class CircuitBreakerGuard {
   private readonly listeners: Array<(state: BreakerState) => void> = [];
   private readonly unavailable: BreakerOptions['unavailable'];
   private readonly isFailure: (error: unknown) => boolean;
-  private readonly consecutiveFailures: number;
+  private readonly consecutiveFailures: number | undefined;
   private readonly slowCallMs: number | undefined;
   /** Bumped by every success; a call remembers its value at start. */
   private successEpoch = 0;
@@ -106,7 +106,8 @@ export class CircuitBreakerGuard {
 
   private countFailure(): void {
     this.failuresInARow++;
-    if (this.failuresInARow >= this.consecutiveFailures && this.breaker.closed) this.breaker.open();
+    if (this.consecutiveFailures === undefined || !this.breaker.closed) return;
+    if (this.failuresInARow >= this.consecutiveFailures) this.breaker.open();
   }
 
   /**
