@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { inject, type InjectOptions } from 'light-my-request';
 import { TOKENS } from '../../application/tokens.js';
+import { StoreUnavailableError } from '../../domain/errors.js';
 import type { ContainerOverrides } from '../../infrastructure/container.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { MemoryPingCache } from '../../infrastructure/memory/memory-ping-cache.js';
@@ -32,7 +33,8 @@ function app(overrides: ContainerOverrides = {}) {
 
 const failingStore = () => {
   const store = new SpyStore(new MemoryPingStore(new SystemClock()));
-  store.failWith = new Error('ECONNREFUSED');
+  // What the adapter raises once it has classified a refused connection as an outage.
+  store.failWith = new StoreUnavailableError('connect ECONNREFUSED');
   return store;
 };
 
@@ -79,7 +81,8 @@ const CASES: Case[] = [
       const store = new SpyStore(new MemoryPingStore(clock));
       const call = app({ [TOKENS.Clock]: clock, [TOKENS.PingStore]: store });
       await call(get('/ping'));
-      store.failWith = new Error('ECONNREFUSED');
+      // What the adapter raises once it has classified a refused connection as an outage.
+      store.failWith = new StoreUnavailableError('connect ECONNREFUSED');
       clock.advance(61_000);
       return call(get('/ping'));
     },
