@@ -10,13 +10,8 @@ import { startHttpServer } from './http-server.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 import { exitWithStartFailure } from './start-failure.js';
 
-/** Known once the environment is read, so the failure line can mask this deployment's secrets. */
-let loaded: Config | null = null;
-
-/** The process entry point: configuration, composition, listening, and a clean exit on signals. */
-async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  loaded = config;
+/** The process entry point: composition, listening, and a clean exit on signals. */
+async function main(config: Config): Promise<void> {
   // Normally done already by instrument.ts (--import); a fallback that imports the SDK only now.
   const sentry = await startSentry(config);
 
@@ -60,7 +55,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => exitWithStartFailure('ping-service failed to start', error, loaded));
+// Read first, so that the failure line can mask this deployment's secrets.
+const config = loadConfigOrExit();
+main(config).catch((error: unknown) => exitWithStartFailure('ping-service failed to start', error, config));
 
 function describeCache({ uri, sentinel }: Config['redis']): string {
   if (sentinel) {

@@ -4,16 +4,12 @@ import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
 import type { Config } from '../infrastructure/config/config.js';
 import { exitWithStartFailure } from './start-failure.js';
 
-let loaded: Config | null = null;
-
 /**
  * `npm run migrate`: brings the database that POSTGRES_URI (or the embedded DATA_DIR) names up
  * to date and exits. The service also migrates at start; this is for a deploy step that wants the
  * schema ready before any instance takes traffic. Safe to run while instances are starting.
  */
-async function migrate(): Promise<void> {
-  const config = loadConfigOrExit();
-  loaded = config;
+async function migrate(config: Config): Promise<void> {
   const logger = createLogger(config);
   const database = PingDatabase.open(config.postgres, logger);
   try {
@@ -23,4 +19,6 @@ async function migrate(): Promise<void> {
   }
 }
 
-migrate().catch((error: unknown) => exitWithStartFailure('migration failed', error, loaded));
+// Read first, so that the failure line can mask this deployment's secrets.
+const config = loadConfigOrExit();
+migrate(config).catch((error: unknown) => exitWithStartFailure('migration failed', error, config));
