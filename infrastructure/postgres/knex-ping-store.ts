@@ -42,13 +42,15 @@ export class KnexPingStore implements PingStore {
 
   async list({ limit, before }: PingPageQuery): Promise<Ping[]> {
     try {
-      const rows = await this.inBudget((trx) => {
-        const query = trx<PingRow>('pings')
+      const page = (db: Knex) => {
+        const query = db<PingRow>('pings')
           .select(...COLUMNS)
           .orderBy('id', 'desc')
           .limit(limit);
         return before === undefined ? query : query.where('id', '<', before);
-      });
+      };
+      // A read needs a transaction only to carry the statement budget (SET LOCAL).
+      const rows = await (this.statementTimeoutMs === null ? page(this.knex) : this.inBudget(page));
       return rows.map(toPing);
     } catch (error) {
       throw classifyStoreError(error);

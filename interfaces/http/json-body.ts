@@ -18,6 +18,8 @@ const DECODERS: Readonly<Record<string, ((body: Readable) => Readable) | undefin
   br: (body) => body.pipe(createBrotliDecompress()),
 };
 const UTF8_CHARSETS = new Set(['utf-8', 'utf8']);
+/** Strict: bytes that are not UTF-8 throw instead of becoming U+FFFD. Stateless, so shared. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** Header values are echoed in messages: bounded. */
 const MAX_ECHOED = 64;
 
@@ -70,7 +72,7 @@ export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefi
   if (looksLikeUtf16(bytes)) throw exposedHttpError(415, 'the body must be UTF-8 JSON (it looks like UTF-16)');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = STRICT_UTF8.decode(bytes);
   } catch {
     throw exposedHttpError(400, 'the body is not valid UTF-8');
   }
