@@ -1,6 +1,9 @@
 import type { Dependency } from '../domain/dependency-monitor.port.js';
 
-/** What a `GET /ping` came to, as operators count it: the policy's four answers, or a failure. */
+/**
+ * The `result` label of a `GET /ping`: the public spelling of the domain's `PingOutcome` (mapped
+ * in ping-use-cases.ts), or `error` for a request that failed.
+ */
 export type CacheResult = 'hit' | 'miss' | 'stale' | 'bypass' | 'error';
 
 /** A circuit breaker's position; the same names as the resilience adapter uses. */

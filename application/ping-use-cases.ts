@@ -1,12 +1,14 @@
-import type { CacheOutcome, PingPage, PingResult, PingService } from '../domain/ping-service.js';
+import type { PingOutcome, PingPage, PingResult, PingService } from '../domain/ping-service.js';
 import type { Ping } from '../domain/ping.js';
 import { NO_CACHE_METRICS, type CacheMetrics, type CacheResult } from './metrics.port.js';
 
-const RESULT_BY_OUTCOME: Record<CacheOutcome, CacheResult> = {
-  HIT: 'hit',
-  MISS: 'miss',
-  STALE: 'stale',
-  BYPASS: 'bypass',
+/** The metric label of each outcome: the four answers operators count, as X-Cache names them. */
+const CACHE_RESULT: Readonly<Record<PingOutcome, CacheResult>> = {
+  cached: 'hit',
+  'cached-locally': 'bypass',
+  recorded: 'miss',
+  'recorded-locally': 'bypass',
+  stale: 'stale',
 };
 
 /** The operations the HTTP interface offers, one method per route. */
@@ -25,7 +27,7 @@ export class PingUseCases {
       this.cacheMetrics.countCacheResult('error');
       throw error;
     }
-    this.cacheMetrics.countCacheResult(RESULT_BY_OUTCOME[result.outcome]);
+    this.cacheMetrics.countCacheResult(CACHE_RESULT[result.outcome]);
     return result;
   }
 

@@ -1,20 +1,29 @@
 import type { Clock } from './clock.port.js';
 import type { DependencyMonitor } from './dependency-monitor.port.js';
 import { InvalidInputError, StoreUnavailableError } from './errors.js';
-import { isNoteWithinLimit, isStorableText, NOTE_TOO_LONG, type Ping } from './ping.js';
+import { FreshnessPolicy, type FreshnessWindow } from './freshness-policy.js';
+import { noteProblem, pageQueryProblem, type Ping } from './ping.js';
 import type { CachedPing, PingCache } from './ping-cache.port.js';
+import { PingCacheTiers } from './ping-cache-tiers.js';
 import type { PingPageQuery, PingStore } from './ping-store.port.js';
 import type { RecordLease } from './record-lease.port.js';
+import { RefreshLease, type LeaseTimings } from './refresh-lease.js';
 import { SingleFlight } from './single-flight.js';
 
-/** HIT: fresh shared cache. MISS: recorded now. STALE: store failed, old entry served. BYPASS: shared cache unusable. */
-export type CacheOutcome = 'HIT' | 'MISS' | 'STALE' | 'BYPASS';
-export type PingSource = 'cache' | 'database' | 'stale';
+/**
+ * What a `getPing` came to: the one vocabulary of the policy. The HTTP header, the JSON `source`
+ * and the metric label are each spelled from it at the edge that shows them.
+ * - `cached`: a fresh entry of the shared cache.
+ * - `cached-locally`: the shared cache could not answer; a fresh entry of this process's tier.
+ * - `recorded`: recorded now, and the shared cache took the entry.
+ * - `recorded-locally`: recorded now, but only this process's tier took the entry.
+ * - `stale`: the store is out; an entry past its freshness, within the grace, stands in.
+ */
+export type PingOutcome = 'cached' | 'cached-locally' | 'recorded' | 'recorded-locally' | 'stale';
 
 export interface PingResult {
   readonly ping: Ping;
-  readonly outcome: CacheOutcome;
-  readonly source: PingSource;
+  readonly outcome: PingOutcome;
 }
 
 export interface PingPage {
@@ -22,18 +31,7 @@ export interface PingPage {
   readonly nextBefore: number | null;
 }
 
-export interface PingPolicy {
-  /** How long a recorded ping is served from the cache without touching the store. */
-  readonly ttlMs: number;
-  /** How long past its freshness an entry may still be served if the store fails. */
-  readonly staleGraceMs: number;
-  /** Lifetime of the cross-instance refresh lease; bounds how long a crashed holder blocks others. */
-  readonly leaseTtlMs: number;
-  /** How long a instance that lost the lease waits for the winner's entry before recording itself. */
-  readonly leaseWaitMs: number;
-  /** Interval of the cache reads during that wait. */
-  readonly leasePollMs: number;
-}
+export interface PingPolicy extends FreshnessWindow, LeaseTimings {}
 
 export interface PingServiceDeps {
   /** The cache shared by every instance (Redis in production). */
@@ -62,33 +60,34 @@ export class PingService {
    * cold-key stampede cannot push the cache past its command timeout and into BYPASS.
    */
   private readonly flights = new SingleFlight<PingResult>();
+  private readonly freshness: FreshnessPolicy;
+  private readonly tiers: PingCacheTiers;
+  private readonly lease: RefreshLease;
 
   constructor(
     private readonly deps: PingServiceDeps,
-    private readonly policy: PingPolicy,
-  ) {}
+    policy: PingPolicy,
+  ) {
+    this.freshness = new FreshnessPolicy(policy);
+    this.tiers = new PingCacheTiers(deps.sharedCache, deps.localCache, LAST_PING_KEY, deps.monitor);
+    this.lease = new RefreshLease(deps.lease, LEASE_KEY, policy, deps.clock, deps.monitor);
+  }
 
   getPing(): Promise<PingResult> {
     return this.flights.run(LAST_PING_KEY, () => this.readThrough());
   }
 
   async recordPing(note: string | null): Promise<Ping> {
-    if (note !== null && !isNoteWithinLimit(note)) throw new InvalidInputError(NOTE_TOO_LONG);
-    if (note !== null && !isStorableText(note)) {
-      throw new InvalidInputError('note must be valid Unicode text without NUL characters');
-    }
+    const problem = note === null ? null : noteProblem(note);
+    if (problem) throw new InvalidInputError(problem);
     const ping = await this.recordInStore(note);
-    await this.writeCache(ping);
+    await this.cache(ping);
     return ping;
   }
 
   async listPings(query: PingPageQuery): Promise<PingPage> {
-    if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 100) {
-      throw new InvalidInputError('limit must be an integer from 1 to 100');
-    }
-    if (query.before !== undefined && (!Number.isSafeInteger(query.before) || query.before < 1)) {
-      throw new InvalidInputError('before must be a positive integer');
-    }
+    const problem = pageQueryProblem(query);
+    if (problem) throw new InvalidInputError(problem);
     let items: Ping[];
     try {
       items = await this.deps.store.list(query);
@@ -101,18 +100,19 @@ export class PingService {
   }
 
   private async readThrough(): Promise<PingResult> {
-    const { entry, sharedUsable } = await this.readCache();
-    if (entry && entry.freshUntil > this.deps.clock.now()) {
-      return { ping: entry.ping, outcome: sharedUsable ? 'HIT' : 'BYPASS', source: 'cache' };
+    const { entry, sharedUsable } = await this.tiers.read();
+    if (entry && this.freshness.isFresh(entry, this.deps.clock.now())) {
+      return { ping: entry.ping, outcome: sharedUsable ? 'cached' : 'cached-locally' };
     }
     return this.refresh(entry, sharedUsable);
   }
 
   private async refresh(previous: CachedPing | null, sharedUsable: boolean): Promise<PingResult> {
-    const lease = sharedUsable ? await this.acquireLease() : null;
-    if (lease === 'lost') {
-      const winner = await this.awaitFreshEntry();
-      if (winner) return { ping: winner.ping, outcome: 'HIT', source: 'cache' };
+    // Without the shared cache no other instance could see our entry: nothing to coordinate.
+    const lease = sharedUsable ? await this.lease.acquire() : null;
+    if (lease?.kind === 'taken') {
+      const winner = await this.lease.awaitHolder(() => this.readFreshShared());
+      if (winner) return { ping: winner.ping, outcome: 'cached' };
     }
     try {
       let ping: Ping;
@@ -120,44 +120,26 @@ export class PingService {
         ping = await this.recordInStore(null);
       } catch (error) {
         // Only an outage is hidden behind a stale entry; a defect must surface as one.
-        const stale = previous && previous.freshUntil + this.policy.staleGraceMs > this.deps.clock.now();
-        if (stale && error instanceof StoreUnavailableError) {
-          return { ping: previous.ping, outcome: 'STALE', source: 'stale' };
-        }
+        const servable = previous && this.freshness.mayServeStale(previous, this.deps.clock.now());
+        if (servable && error instanceof StoreUnavailableError) return { ping: previous.ping, outcome: 'stale' };
         throw error;
       }
-      const cachedShared = await this.writeCache(ping);
-      return { ping, outcome: sharedUsable && cachedShared ? 'MISS' : 'BYPASS', source: 'database' };
+      const shared = await this.cache(ping);
+      return { ping, outcome: sharedUsable && shared ? 'recorded' : 'recorded-locally' };
     } finally {
-      if (typeof lease === 'string') await this.releaseLease(lease);
+      if (lease?.kind === 'held') await lease.release();
     }
   }
 
-  /** Reads the shared cache, falling back to the local tier when it cannot answer. */
-  private async readCache(): Promise<{ entry: CachedPing | null; sharedUsable: boolean }> {
-    try {
-      const entry = await this.deps.sharedCache.get(LAST_PING_KEY);
-      this.deps.monitor.succeeded('cache');
-      return { entry, sharedUsable: true };
-    } catch (error) {
-      this.deps.monitor.failed('cache', error);
-      return { entry: await this.deps.localCache.get(LAST_PING_KEY), sharedUsable: false };
-    }
+  private async readFreshShared(): Promise<CachedPing | null> {
+    const entry = await this.tiers.readShared();
+    return entry && this.freshness.isFresh(entry, this.deps.clock.now()) ? entry : null;
   }
 
-  /** Writes both tiers; resolves to whether the shared tier took it. Never throws. */
-  private async writeCache(ping: Ping): Promise<boolean> {
-    const entry: CachedPing = { ping, freshUntil: this.deps.clock.now() + this.policy.ttlMs };
-    const keepMs = this.policy.ttlMs + this.policy.staleGraceMs;
-    await this.deps.localCache.set(LAST_PING_KEY, entry, keepMs);
-    try {
-      await this.deps.sharedCache.set(LAST_PING_KEY, entry, keepMs);
-      this.deps.monitor.succeeded('cache');
-      return true;
-    } catch (error) {
-      this.deps.monitor.failed('cache', error);
-      return false;
-    }
+  /** Caches a just-recorded ping in both tiers; resolves to whether the shared tier took it. */
+  private cache(ping: Ping): Promise<boolean> {
+    const { entry, keepMs } = this.freshness.entryFor(ping, this.deps.clock.now());
+    return this.tiers.write(entry, keepMs);
   }
 
   private async recordInStore(note: string | null): Promise<Ping> {
@@ -178,42 +160,5 @@ export class PingService {
   private storeFailure(error: unknown): unknown {
     if (error instanceof StoreUnavailableError) this.deps.monitor.failed('store', error);
     return error;
-  }
-
-  /** A token when we hold the lease, 'lost' when another instance does, null when leasing failed. */
-  private async acquireLease(): Promise<string | 'lost' | null> {
-    if (!this.deps.lease) return null;
-    try {
-      return (await this.deps.lease.acquire(LEASE_KEY, this.policy.leaseTtlMs)) ?? 'lost';
-    } catch (error) {
-      this.deps.monitor.failed('cache', error);
-      return null;
-    }
-  }
-
-  private async releaseLease(token: string): Promise<void> {
-    try {
-      await this.deps.lease?.release(LEASE_KEY, token);
-    } catch (error) {
-      // The lease expires by itself; a failed release only delays the next refresh.
-      this.deps.monitor.failed('cache', error);
-    }
-  }
-
-  /** Polls the shared cache while another instance records; null when it did not show in time. */
-  private async awaitFreshEntry(): Promise<CachedPing | null> {
-    const { clock } = this.deps;
-    const deadline = clock.now() + this.policy.leaseWaitMs;
-    while (clock.now() < deadline) {
-      await clock.sleep(Math.min(this.policy.leasePollMs, deadline - clock.now()));
-      try {
-        const entry = await this.deps.sharedCache.get(LAST_PING_KEY);
-        if (entry && entry.freshUntil > clock.now()) return entry;
-      } catch (error) {
-        this.deps.monitor.failed('cache', error);
-        return null;
-      }
-    }
-    return null;
   }
 }

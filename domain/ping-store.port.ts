@@ -1,7 +1,7 @@
 import type { Ping } from './ping.js';
 
 export interface PingPageQuery {
-  /** 1..100 */
+  /** 1..PAGE_LIMIT_MAX (ping.ts) */
   readonly limit: number;
   /** Only pings with an id strictly below this one (keyset pagination). */
   readonly before?: number;

@@ -32,3 +32,34 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 export function isStorableText(text: string): boolean {
   return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
+
+export const NOTE_NOT_STORABLE = 'note must be valid Unicode text without NUL characters';
+
+/** Why a note cannot be recorded, or null when it can. */
+export function noteProblem(note: string): string | null {
+  if (!isNoteWithinLimit(note)) return NOTE_TOO_LONG;
+  if (!isStorableText(note)) return NOTE_NOT_STORABLE;
+  return null;
+}
+
+/** A page of pings is bounded: one request must not read the whole table. */
+export const PAGE_LIMIT_MAX = 100;
+export const PAGE_LIMIT_OUT_OF_RANGE = `limit must be an integer from 1 to ${PAGE_LIMIT_MAX}`;
+
+export function isPageLimit(limit: number): boolean {
+  return Number.isInteger(limit) && limit >= 1 && limit <= PAGE_LIMIT_MAX;
+}
+
+/** The keyset cursor `before` is a ping id: ids start at 1 and stay exact (safe integers). */
+export const BEFORE_OUT_OF_RANGE = `before must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}`;
+
+export function isPageCursor(before: number): boolean {
+  return Number.isSafeInteger(before) && before >= 1;
+}
+
+/** Why a page query cannot be answered, or null when it can. */
+export function pageQueryProblem(query: { readonly limit: number; readonly before?: number }): string | null {
+  if (!isPageLimit(query.limit)) return PAGE_LIMIT_OUT_OF_RANGE;
+  if (query.before !== undefined && !isPageCursor(query.before)) return BEFORE_OUT_OF_RANGE;
+  return null;
+}

@@ -10,8 +10,7 @@ describe('PingService: the cache-aside policy', () => {
     it('records one ping and caches it on a cold cache (MISS)', async () => {
       const { sut, store, sharedCache } = makePingService();
       const result = await sut.getPing();
-      expect(result.outcome).to.equal('MISS');
-      expect(result.source).to.equal('database');
+      expect(result.outcome).to.equal('recorded');
       expect(result.ping.id).to.equal(1);
       expect(store.records).to.equal(1);
       expect(await sharedCache.get(LAST_PING_KEY)).to.have.nested.property('ping.id', 1);
@@ -22,8 +21,7 @@ describe('PingService: the cache-aside policy', () => {
       const first = await sut.getPing();
       for (let i = 0; i < 5; i++) {
         const hit = await sut.getPing();
-        expect(hit.outcome).to.equal('HIT');
-        expect(hit.source).to.equal('cache');
+        expect(hit.outcome).to.equal('cached');
         expect(hit.ping).to.deep.equal(first.ping);
       }
       expect(store.records).to.equal(1);
@@ -34,10 +32,10 @@ describe('PingService: the cache-aside policy', () => {
       const { sut, store, clock, policy } = makePingService();
       await sut.getPing();
       clock.advance(policy.ttlMs - 1);
-      expect((await sut.getPing()).outcome).to.equal('HIT');
+      expect((await sut.getPing()).outcome).to.equal('cached');
       clock.advance(1);
       const again = await sut.getPing();
-      expect(again.outcome).to.equal('MISS');
+      expect(again.outcome).to.equal('recorded');
       expect(again.ping.id).to.equal(2);
       expect(store.records).to.equal(2);
     });
@@ -65,7 +63,7 @@ describe('PingService: the cache-aside policy', () => {
       await sut.getPing();
       const readsBefore = sharedCache.gets;
       const results = await Promise.all(Array.from({ length: 50 }, () => sut.getPing()));
-      expect(results.every((r) => r.outcome === 'HIT')).to.equal(true);
+      expect(results.every((r) => r.outcome === 'cached')).to.equal(true);
       expect(sharedCache.gets - readsBefore).to.equal(1);
     });
   });
@@ -75,11 +73,10 @@ describe('PingService: the cache-aside policy', () => {
       const { sut, store, sharedCache, monitor } = makePingService();
       sharedCache.failWith = new Error('redis down');
       const first = await sut.getPing();
-      expect(first.outcome).to.equal('BYPASS');
-      expect(first.source).to.equal('database');
+      expect(first.outcome).to.equal('recorded-locally');
       for (let i = 0; i < 10; i++) {
         const next = await sut.getPing();
-        expect(next.outcome).to.equal('BYPASS');
+        expect(next.outcome).to.equal('cached-locally');
         expect(next.ping.id).to.equal(first.ping.id);
       }
       expect(store.records).to.equal(1);
@@ -92,8 +89,8 @@ describe('PingService: the cache-aside policy', () => {
       await sut.getPing();
       sharedCache.failWith = null;
       clock.advance(policy.ttlMs);
-      expect((await sut.getPing()).outcome).to.equal('MISS');
-      expect((await sut.getPing()).outcome).to.equal('HIT');
+      expect((await sut.getPing()).outcome).to.equal('recorded');
+      expect((await sut.getPing()).outcome).to.equal('cached');
     });
   });
 
@@ -104,8 +101,7 @@ describe('PingService: the cache-aside policy', () => {
       clock.advance(policy.ttlMs + 1);
       store.failWith = new StoreUnavailableError('connection refused');
       const stale = await sut.getPing();
-      expect(stale.outcome).to.equal('STALE');
-      expect(stale.source).to.equal('stale');
+      expect(stale.outcome).to.equal('stale');
       expect(stale.ping.id).to.equal(first.ping.id);
     });
 
@@ -167,7 +163,7 @@ describe('PingService: the cache-aside policy', () => {
       expect(posted.note).to.equal('hello');
       expect(store.records).to.equal(2);
       const next = await sut.getPing();
-      expect(next.outcome).to.equal('HIT');
+      expect(next.outcome).to.equal('cached');
       expect(next.ping).to.deep.equal(posted);
     });
 
@@ -223,8 +219,8 @@ describe('PingService: the cache-aside policy', () => {
       const instances = [1, 2, 3].map(() => makePingService({ lease, clock, store, sharedCache }).sut);
       const results = await Promise.all(instances.flatMap((sut) => [sut.getPing(), sut.getPing()]));
       expect(store.records).to.equal(1);
-      expect(results.filter((r) => r.outcome === 'MISS')).to.have.length(2);
-      expect(results.filter((r) => r.outcome === 'HIT')).to.have.length(4);
+      expect(results.filter((r) => r.outcome === 'recorded')).to.have.length(2);
+      expect(results.filter((r) => r.outcome === 'cached')).to.have.length(4);
     });
 
     it('lets the lease go after recording, so the next refresh is not blocked', async () => {
@@ -234,7 +230,7 @@ describe('PingService: the cache-aside policy', () => {
       await sut.getPing();
       clock.advance(policy.ttlMs);
       const before = clock.now();
-      expect((await sut.getPing()).outcome).to.equal('MISS');
+      expect((await sut.getPing()).outcome).to.equal('recorded');
       expect(clock.now()).to.equal(before);
       expect(store.records).to.equal(2);
     });
@@ -245,9 +241,28 @@ describe('PingService: the cache-aside policy', () => {
       const { sut, store } = makePingService({ lease: stuck, clock });
       const started = clock.now();
       const result = await sut.getPing();
-      expect(result.outcome).to.equal('MISS');
+      expect(result.outcome).to.equal('recorded');
       expect(store.records).to.equal(1);
       expect(clock.now() - started).to.be.at.least(1_000);
+    });
+
+    it('never releases a lease it did not hold, even after waiting out the holder', async () => {
+      const { clock } = makePingService();
+      const lease = new SpyLease(async () => null);
+      const { sut, store, policy } = makePingService({ lease, clock });
+      const started = clock.now();
+      expect((await sut.getPing()).outcome).to.equal('recorded');
+      expect(clock.now() - started, 'the wait ran on the fake clock').to.be.at.least(policy.leaseWaitMs);
+      expect(store.records).to.equal(1);
+      expect(lease.acquired).to.equal(1);
+      expect(lease.released).to.deep.equal([]);
+    });
+
+    it('releases a held lease exactly once, with its own token', async () => {
+      const lease = new SpyLease(async () => 'token-1');
+      const { sut } = makePingService({ lease });
+      await sut.getPing();
+      expect(lease.released).to.deep.equal([{ key: `${LAST_PING_KEY}:lease`, token: 'token-1' }]);
     });
 
     it('carries on without a lease when taking it fails', async () => {
@@ -258,11 +273,25 @@ describe('PingService: the cache-aside policy', () => {
         release: async () => {},
       };
       const { sut, store } = makePingService({ lease: broken });
-      expect((await sut.getPing()).outcome).to.equal('MISS');
+      expect((await sut.getPing()).outcome).to.equal('recorded');
       expect(store.records).to.equal(1);
     });
   });
 });
+
+/** A lease whose `acquire` answers as told and that records every release. */
+class SpyLease implements RecordLease {
+  acquired = 0;
+  readonly released: Array<{ key: string; token: string }> = [];
+  constructor(private readonly answer: () => Promise<string | null>) {}
+  acquire(): Promise<string | null> {
+    this.acquired++;
+    return this.answer();
+  }
+  async release(key: string, token: string): Promise<void> {
+    this.released.push({ key, token });
+  }
+}
 
 async function expectRejection(promise: Promise<unknown>, type: new (...args: never[]) => Error): Promise<void> {
   const error = await promise.then(

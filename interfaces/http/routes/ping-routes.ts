@@ -3,13 +3,13 @@ import type { PingUseCases } from '../../../application/ping-use-cases.js';
 import { InvalidInputError } from '../../../domain/errors.js';
 import { readJsonBody } from '../json-body.js';
 import { describeIssue, listPingsQuery, recordPingBody } from '../request-schemas.js';
-import { lastPingAnswerJson, toPingJson } from '../ping-json.js';
+import { lastPingAnswerJson, toPingJson, xCacheHeader } from '../ping-json.js';
 
 /** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
 export function addPingRoutes(router: Router, pings: PingUseCases): void {
   router.get('/ping', async (ctx) => {
     const result = await pings.getLastPing();
-    ctx.set('X-Cache', result.outcome);
+    ctx.set('X-Cache', xCacheHeader(result.outcome));
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/json; charset=utf-8';
     ctx.body = lastPingAnswerJson(result);

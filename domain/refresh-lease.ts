@@ -1,0 +1,82 @@
+import type { Clock } from './clock.port.js';
+import type { DependencyMonitor } from './dependency-monitor.port.js';
+import type { RecordLease } from './record-lease.port.js';
+
+/** The timings of the cross-instance refresh lease. */
+export interface LeaseTimings {
+  /** Lifetime of the cross-instance refresh lease; bounds how long a crashed holder blocks others. */
+  readonly leaseTtlMs: number;
+  /** How long a instance that lost the lease waits for the winner's entry before recording itself. */
+  readonly leaseWaitMs: number;
+  /** Interval of the cache reads during that wait. */
+  readonly leasePollMs: number;
+}
+
+/**
+ * What trying to take the lease came to. Only `held` carries a release: a lease another instance
+ * holds, or one that could not be asked for, is never released by us.
+ */
+export type LeaseAttempt =
+  { readonly kind: 'held'; release(): Promise<void> } | { readonly kind: 'taken' } | { readonly kind: 'unavailable' };
+
+const TAKEN: LeaseAttempt = { kind: 'taken' };
+const UNAVAILABLE: LeaseAttempt = { kind: 'unavailable' };
+
+/**
+ * Lets one instance of many refresh a key while the others wait for its entry. The lease lives
+ * in the shared cache, so its failures are reported as cache failures; none of them is fatal:
+ * without a lease every instance simply records for itself.
+ */
+export class RefreshLease {
+  constructor(
+    /** Null when there is only one instance by construction. */
+    private readonly lease: RecordLease | null,
+    private readonly key: string,
+    private readonly timings: LeaseTimings,
+    private readonly clock: Clock,
+    private readonly monitor: DependencyMonitor,
+  ) {}
+
+  async acquire(): Promise<LeaseAttempt> {
+    if (!this.lease) return UNAVAILABLE;
+    let token: string | null;
+    try {
+      token = await this.lease.acquire(this.key, this.timings.leaseTtlMs);
+    } catch (error) {
+      this.monitor.failed('cache', error);
+      return UNAVAILABLE;
+    }
+    if (token === null) return TAKEN;
+    return { kind: 'held', release: () => this.release(token) };
+  }
+
+  /**
+   * While the holder records, polls `readEntry` every `leasePollMs` for at most `leaseWaitMs`;
+   * null when nothing showed in time. A failed read ends the wait at once: the holder's entry
+   * cannot reach us through a cache we cannot read.
+   */
+  async awaitHolder<T>(readEntry: () => Promise<T | null>): Promise<T | null> {
+    const { clock } = this;
+    const deadline = clock.now() + this.timings.leaseWaitMs;
+    while (clock.now() < deadline) {
+      await clock.sleep(Math.min(this.timings.leasePollMs, deadline - clock.now()));
+      try {
+        const entry = await readEntry();
+        if (entry !== null) return entry;
+      } catch (error) {
+        this.monitor.failed('cache', error);
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private async release(token: string): Promise<void> {
+    try {
+      await this.lease?.release(this.key, token);
+    } catch (error) {
+      // The lease expires by itself; a failed release only delays the next refresh.
+      this.monitor.failed('cache', error);
+    }
+  }
+}
