@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import { exposedHttpError } from './http-errors.js';
 
-/** Pings carry at most a 280-character note; anything much larger is a mistake or an attack. */
+/** Pings carry one short note (NOTE_MAX_LENGTH, domain/ping.ts); anything much larger is a mistake or an attack. */
 export const BODY_LIMIT = '16kb';
 
 /**

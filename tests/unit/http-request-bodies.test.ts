@@ -128,6 +128,23 @@ describe('POST /pings request bodies (in-process, app.callback())', () => {
 });
 
 describe('GET /pings query bounds', () => {
+  for (const [query, message] of [
+    ['limit=0', 'limit must be an integer from 1 to 100'],
+    ['limit=101', 'limit must be an integer from 1 to 100'],
+    ['limit=00000000000000001', 'limit must be an integer from 1 to 100'],
+    ['limit=abc', 'limit must be a positive integer'],
+    ['limit=1.5', 'limit must be a positive integer'],
+    ['before=0', 'before must be an integer from 1 to 9007199254740991'],
+    ['before=-1', 'before must be a positive integer'],
+  ]) {
+    it(`answers 400 "${message}" for ${query}`, async () => {
+      const { request } = makeHttpHarness();
+      const answer = await request({ method: 'GET', url: `/pings?${query}` });
+      expect(answer.status).to.equal(400);
+      expect(answer.body.error).to.deep.equal({ code: 'invalid_input', message });
+    });
+  }
+
   for (const before of ['9007199254740992', '99999999999999999999']) {
     it(`answers 400 in our words for before=${before}`, async () => {
       const { request } = makeHttpHarness();
