@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { envSchema } from '../../infrastructure/config/env-schema.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const read = (path: string) => readFileSync(resolve(root, path), 'utf8');
+const docPages = readdirSync(resolve(root, 'docs'))
+  .filter((file) => file.endsWith('.md'))
+  .map((file) => `docs/${file}`);
+const documents = ['README.md', 'deploy/README.md', ...docPages];
+
+/** Fenced code is shown, not linked: `[a](b)` inside it is not a link. */
+const withoutCode = (markdown: string) => markdown.replace(/^```[\s\S]*?^```/gm, '');
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+function anchorsOf(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const [, heading] of withoutCode(markdown).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
+    const base = heading!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    let anchor = base;
+    for (let n = 1; anchors.has(anchor); n++) anchor = `${base}-${n}`;
+    anchors.add(anchor);
+  }
+  return anchors;
+}
+
+function relativeLinks(document: string): string[] {
+  const targets = [...withoutCode(read(document)).matchAll(/\]\(([^)\s]+)\)/g)].map(([, target]) => target!);
+  return targets.filter((target) => !/^[a-z][a-z+.-]*:/i.test(target));
+}
+
+/** The measured figures of the last bench run: its scenario rows' numbers, per-round figures included. */
+function benchFigures(): string[] {
+  const figures = new Set<string>();
+  for (const line of read('bench/results/latest.md').split('\n')) {
+    const cells = line.split('|').slice(1, -1);
+    if (cells.length < 10 || /^-+:?$/.test(cells[1]!.trim()) || cells[1]!.trim() === 'req/s') continue;
+    for (const cell of cells.slice(1))
+      for (const [figure] of cell.matchAll(/\d+(\.\d+)?/g))
+        if (figure.replace('.', '').length >= 3) figures.add(figure); // 0, 1, 1.00: too common to mean a copy
+  }
+  return [...figures];
+}
+
+describe('docs: README.md, docs/ and deploy/README.md', () => {
+  it('keeps the README short: at most 250 lines', () => {
+    expect(read('README.md').split('\n').length).to.be.at.most(250);
+  });
+
+  it('links every docs/ page from the README', () => {
+    const links = new Set(relativeLinks('README.md').map((target) => target.split('#')[0]));
+    for (const page of docPages) expect([...links], page).to.include(page);
+  });
+
+  for (const document of documents)
+    it(`${document}: every relative link resolves to a file, and every #anchor to a heading`, () => {
+      for (const link of relativeLinks(document)) {
+        const [path = '', anchor] = link.split('#');
+        const target = path === '' ? resolve(root, document) : resolve(root, dirname(document), path);
+        expect(existsSync(target), `${document}: ${link} (no such file)`).to.equal(true);
+        if (anchor === undefined) continue;
+        expect(statSync(target).isFile() && target.endsWith('.md'), `${document}: ${link} (anchor into a non-page)`).to
+          .be.true;
+        const page = relative(root, target);
+        expect([...anchorsOf(read(page))], `${document}: ${link} (no such heading in ${page})`).to.include(anchor);
+      }
+    });
+
+  it('documents every variable of infrastructure/config/env-schema.ts in docs/configuration.md', () => {
+    const names = Object.keys(envSchema.shape);
+    expect(names.length).to.be.greaterThan(30);
+    const configuration = read('docs/configuration.md');
+    const undocumented = names.filter((name) => !configuration.includes(`\`${name}\``));
+    expect(undocumented, 'add them to docs/configuration.md').to.deep.equal([]);
+  });
+
+  it('copies no figure from bench/results/latest.md: the docs link the file instead', () => {
+    const figures = benchFigures();
+    expect(figures.length, 'figures read from bench/results/latest.md').to.be.greaterThan(20);
+    for (const document of documents) {
+      const text = read(document);
+      const copied = figures.filter((figure) =>
+        new RegExp(`(?<![\\d.])${figure.replace('.', '\\.')}(?![\\d]|\\.\\d)`).test(text),
+      );
+      expect(copied, `${document} copies measured figures`).to.deep.equal([]);
+    }
+  });
+});
