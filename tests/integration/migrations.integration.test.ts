@@ -53,7 +53,7 @@ describe('migrations on PostgreSQL (integration)', function () {
   });
 
   function migrate(env: NodeJS.ProcessEnv) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/migrate.ts'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/startup/migrate.ts'], {
       cwd: root,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },

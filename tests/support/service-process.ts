@@ -34,7 +34,7 @@ export class ServiceProcess {
   /** `readyTimeoutMs`: the embedded store's first start (initdb in WebAssembly) is slow on a busy machine. */
   static async start(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
     const port = Number(env.PORT ?? (await freePort()));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/startup/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,7 +50,7 @@ export class ServiceProcess {
    */
   static async runToExit(
     env: Record<string, string>,
-    script = 'interfaces/main.ts',
+    script = 'interfaces/startup/main.ts',
     timeoutMs = 30_000,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
