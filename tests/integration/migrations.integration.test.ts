@@ -62,7 +62,7 @@ describe('migrations on PostgreSQL (integration)', function () {
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   }
 
-  it('`npm run migrate` (interfaces/migrate.ts) migrates, then finds the schema current', async function () {
+  it('`npm run migrate` (interfaces/startup/migrate.ts) migrates, then finds the schema current', async function () {
     const uri = await freshDatabase();
     const first = migrate({ POSTGRES_URI: uri });
     expect(first.status, first.stderr).to.equal(0);

@@ -8,7 +8,7 @@ import { waitUntilReady } from './wait-until-ready.js';
 const root = resolve(import.meta.dirname, '../..');
 
 /**
- * The real service as a child process (`node --import tsx interfaces/main.ts`), as production
+ * The real service as a child process (`node --import tsx interfaces/startup/main.ts`), as production
  * runs it but from source: for the tests that need signals, several instances or real sockets.
  */
 export class ServiceProcess {
@@ -45,7 +45,7 @@ export class ServiceProcess {
   }
 
   /**
-   * Runs an entry point (`interfaces/main.ts`, `interfaces/migrate.ts`) that is expected to stop
+   * Runs an entry point (`interfaces/startup/main.ts`, `interfaces/startup/migrate.ts`) that is expected to stop
    * by itself, and resolves to its exit code and everything it printed. Killed after `timeoutMs`.
    */
   static async runToExit(
