@@ -16,7 +16,7 @@ import type { Lifecycle } from './lifecycle.js';
 
 declare const service: unique symbol;
 /** A Symbol that carries the type of the service it names. */
-export type Token<T> = symbol & { readonly [service]: T };
+type Token<T> = symbol & { readonly [service]: T };
 const token = <T>(name: string) => Symbol.for(`ping-service.${name}`) as Token<T>;
 
 /**
@@ -64,7 +64,7 @@ export type Services = { [K in ServiceName]: (typeof TOKENS)[K] extends Token<in
 export type ContainerOverrides = Partial<Services>;
 
 /** What resolves services (the container). */
-export interface Resolver {
+interface Resolver {
   get<T>(token: symbol): T;
 }
 

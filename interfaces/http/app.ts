@@ -7,7 +7,7 @@ import { addMetricsRoutes } from './routes/metrics-routes.js';
 import { addOpenApiRoutes } from './routes/openapi-routes.js';
 import { addPingRoutes } from './routes/ping-routes.js';
 
-export type { ConnectionState, HttpDependencies } from './http-dependencies.js';
+export type { HttpDependencies } from './http-dependencies.js';
 
 /** Builds the Koa application; binding a port is start-up's job, so tests use `app.callback()`. */
 export function createApp(deps: HttpDependencies): Koa {

@@ -15,7 +15,7 @@ import { closeListenerGracefully } from './close-listener.js';
  * Where to listen, the server's limits, and how to drain: the configuration's sections, so
  * there is one source for all of them.
  */
-export type ServerSettings = Pick<Config, 'http' | 'shutdown'>;
+type ServerSettings = Pick<Config, 'http' | 'shutdown'>;
 
 export interface RunningServer {
   readonly app: Koa;
