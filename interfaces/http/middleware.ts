@@ -20,6 +20,7 @@ export function middlewares(deps: HttpDependencies, router: Router): Middleware[
     errorMiddleware(deps.reporter),
     // OPTIONS, 404, 405, 501 and a missing Host, in that shape.
     unroutedRequests(),
+    // @koa/router types its middleware with a richer context than Koa's own.
     router.routes() as Middleware,
   ];
 }
