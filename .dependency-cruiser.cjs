@@ -27,10 +27,17 @@ module.exports = {
     },
     {
       name: 'http-not-on-infrastructure',
-      comment: 'the HTTP layer talks to use cases; only the entry point (interfaces/main.ts) composes adapters.',
+      comment: 'the HTTP layer talks to use cases; only start-up code (interfaces/startup/) composes adapters.',
       severity: 'error',
       from: { path: '^interfaces/http/' },
       to: { path: '^infrastructure/' },
+    },
+    {
+      name: 'http-not-on-startup',
+      comment: 'start-up code assembles the HTTP adapter, never the other way round.',
+      severity: 'error',
+      from: { path: '^interfaces/http/' },
+      to: { path: '^interfaces/startup/' },
     },
     {
       name: 'no-circular',

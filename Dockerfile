@@ -52,4 +52,4 @@ EXPOSE 5000
 # that took the cache-hit peak RSS from ~126-141 to ~102-108 MiB (Sentry off) with no change in
 # CPU per request that wrk could see (npm run bench; README, "Performance").
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
-CMD ["node", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/main.js"]
+CMD ["node", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/startup/main.js"]

@@ -1,4 +1,8 @@
+import { ConfigError } from './config-error.js';
+import { checkPairs } from './config-pairs.js';
 import { envSchema, type Env } from './env-schema.js';
+
+export { ConfigError };
 
 export interface Config {
   readonly nodeEnv: string;
@@ -45,6 +49,8 @@ export interface Config {
     readonly staleGraceMs: number;
     readonly leaseTtlMs: number;
     readonly leaseWaitMs: number;
+    /** How often a caller waiting on another instance's refresh looks at the cache again. */
+    readonly leasePollMs: number;
   };
   readonly log: { readonly level: string; readonly pretty: boolean };
   readonly readinessTimeoutMs: number;
@@ -62,17 +68,6 @@ export interface RedisSentinelConfig {
   readonly tls: boolean;
 }
 
-/** A bad environment: `message` is the one line printed before exiting with code 1. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
-
 /** Parses and checks the environment. Values are never echoed: some of them hold passwords. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
@@ -88,13 +83,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!env.POSTGRES_URI) throw requiredInProduction('POSTGRES_URI', 'POSTGRES_URI');
     if (!env.REDIS_URI && !sentinel) throw requiredInProduction('REDIS_URI', 'REDIS_URI or REDIS_SENTINELS');
   }
-  // Node refuses this pair in createServer; say which variable is wrong instead of crashing.
-  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
-    throw new ConfigError(
-      'HTTP_HEADERS_TIMEOUT_MS',
-      'invalid configuration: HTTP_HEADERS_TIMEOUT_MS must be at most HTTP_REQUEST_TIMEOUT_MS',
-    );
-  }
+  checkPairs(env);
   return {
     nodeEnv: env.NODE_ENV,
     http: {
@@ -132,6 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       staleGraceMs: env.STALE_GRACE_SECONDS * 1000,
       leaseTtlMs: env.LEASE_TTL_MS,
       leaseWaitMs: env.LEASE_WAIT_MS,
+      leasePollMs: env.CACHE_LEASE_POLL_MS ?? Math.max(1, Math.min(25, env.LEASE_WAIT_MS)),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     readinessTimeoutMs: env.READINESS_TIMEOUT_MS,

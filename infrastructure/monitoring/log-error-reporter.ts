@@ -1,5 +1,5 @@
 import type { Logger } from '../../application/logger.port.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
 
 /** The reporter when SENTRY_DSN is unset: failures still reach the logs, nothing leaves the host. */
 export class LogErrorReporter implements ErrorReporter {

@@ -1,6 +1,6 @@
 import type { Logger } from '../../application/logger.port.js';
 import type { Dependency, DependencyMonitor } from '../../domain/dependency-monitor.port.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
 
 type State = 'up' | 'down';
 

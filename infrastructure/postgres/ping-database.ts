@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Knex } from 'knex';
-import type { Managed } from '../../application/lifecycle.js';
+import type { Managed } from '../composition/lifecycle.js';
 import type { Logger } from '../../application/logger.port.js';
 import { createPgKnex } from './create-pg-knex.js';
 import { createPgliteKnex } from './create-pglite-knex.js';

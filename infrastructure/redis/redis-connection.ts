@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Managed } from '../../application/lifecycle.js';
+import type { Managed } from '../composition/lifecycle.js';
 import type { Logger } from '../../application/logger.port.js';
 import { withoutCommandArgs } from './redis-error.js';
 

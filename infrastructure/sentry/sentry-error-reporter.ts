@@ -1,6 +1,6 @@
 import * as Sentry from '@sentry/node';
 import type { Logger } from '../../application/logger.port.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
 
 /**
  * The reporter when SENTRY_DSN is set. Each report becomes one Sentry event whose tags are the

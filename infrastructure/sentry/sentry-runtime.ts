@@ -1,5 +1,5 @@
 import type { Logger } from '../../application/logger.port.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
 import type * as SentryErrorReporterModule from './sentry-error-reporter.js';
 import type * as SentrySetupModule from './sentry-setup.js';
 import type { SentryConfig, SentryStart } from './sentry-setup.js';

@@ -15,7 +15,7 @@ export type SentryConfig = Pick<Config, 'sentry' | 'postgres' | 'redis'>;
  * - linkedErrors: the `cause` chain (a StoreUnavailableError and the driver error under it);
  * - onUncaughtException: nothing else catches those; it reports, flushes and exits;
  * - contextLines, nodeContext, systemError: enrich an event when it is sent, cost nothing per request.
- * Not onUnhandledRejection: the entry point owns that handler (interfaces/report-unhandled-
+ * Not onUnhandledRejection: the entry point owns that handler (interfaces/startup/report-unhandled-
  * rejections.ts) and reports through the ErrorReporter port, so each rejection is reported once,
  * logged, and tagged like the rest.
  * Not dedupe: each report is made once by construction, and dedupe would drop the second of two

@@ -113,7 +113,7 @@ describe('Dockerfile (parsed with dockerfile-ast)', () => {
     expect(importAt, 'node --import <instrument.js>').to.be.greaterThan(0);
     const instrument = argv![importAt + 1]!;
     const entry = argv!.at(-1)!;
-    expect(sourceOf(entry)).to.equal('interfaces/main.ts');
+    expect(sourceOf(entry)).to.equal('interfaces/startup/main.ts');
     expect(fileExists(sourceOf(entry)), `${sourceOf(entry)} exists`).to.equal(true);
     expect(
       fileExists(sourceOf(instrument)),

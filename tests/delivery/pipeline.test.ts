@@ -76,7 +76,7 @@ describe('.gitlab-ci.yml', () => {
   });
 
   it('creates, for every kind of pipeline, only jobs whose needs are created too', () => {
-    for (const push of [mainPush(['interfaces/main.ts']), branchPush(['README.md']), mergeRequest([PACK])]) {
+    for (const push of [mainPush(['interfaces/startup/main.ts']), branchPush(['README.md']), mergeRequest([PACK])]) {
       const planned = planPipeline(pipeline, push)!;
       const names = new Set(planned.map((job) => job.name));
       for (const job of planned) {
@@ -128,7 +128,9 @@ describe('.gitlab-ci.yml', () => {
 
   it('builds the image tagged with the commit and pushes it to the project registry (main only)', () => {
     const build = jobs.build!;
-    const planned = planPipeline(pipeline, mainPush(['interfaces/main.ts']))!.find((job) => job.name === 'build');
+    const planned = planPipeline(pipeline, mainPush(['interfaces/startup/main.ts']))!.find(
+      (job) => job.name === 'build',
+    );
     expect(planned, 'build runs on main').to.not.equal(undefined);
     const variables = { ...pipeline.variables, ...planned!.variables };
     const script = (build.script as string[]).map((line) => expandVariables(line, variables)).join('\n');
@@ -142,9 +144,9 @@ describe('.gitlab-ci.yml', () => {
   });
 
   it('deploys by hand, on main only, after build', () => {
-    const onMain = planPipeline(pipeline, mainPush(['interfaces/main.ts']))!;
+    const onMain = planPipeline(pipeline, mainPush(['interfaces/startup/main.ts']))!;
     expect(onMain.find((job) => job.name === 'deploy')?.when).to.equal('manual');
-    for (const push of [branchPush(['interfaces/main.ts']), mergeRequest(['interfaces/main.ts'])]) {
+    for (const push of [branchPush(['interfaces/startup/main.ts']), mergeRequest(['interfaces/startup/main.ts'])]) {
       const planned = planPipeline(pipeline, push) ?? [];
       expect(
         planned.map((job) => job.name),

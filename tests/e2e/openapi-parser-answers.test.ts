@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
-import { startHttpServer, type RunningServer } from '../../interfaces/http-server.js';
+import { loadConfig } from '../../infrastructure/config/config.js';
+import { startHttpServer, type RunningServer } from '../../interfaces/startup/http-server.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 import { contractProblems, openApi, type LiveAnswer } from '../support/openapi-contract.js';
 
@@ -34,10 +35,8 @@ describe("the OpenAPI document against the HTTP parser's answers (a real socket)
 
   before(async () => {
     server = await startHttpServer(makeHttpHarness().container, {
-      port: 0,
-      host: '127.0.0.1',
-      shutdownDelayMs: 0,
-      shutdownTimeoutMs: 2_000,
+      http: { ...loadConfig({}).http, port: 0, host: '127.0.0.1' },
+      shutdown: { delayMs: 0, timeoutMs: 2_000 },
     });
   });
   after(() => server?.shutdown());

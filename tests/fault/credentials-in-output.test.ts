@@ -59,7 +59,7 @@ describe('credentials never reach the output (real process)', function () {
     expect(output).to.not.include('pgpw42');
   });
 
-  for (const script of ['interfaces/main.ts', 'interfaces/migrate.ts']) {
+  for (const script of ['interfaces/startup/main.ts', 'interfaces/startup/migrate.ts']) {
     it(`a secret in POSTGRES_URI's query string is masked in the start-up failure line of ${script}`, async () => {
       const secretPath = join(dir, 'pgS3cretX');
       const uri = `postgres://postgres:pw123@127.0.0.1:5432/x?sslmode=verify-full&sslrootcert=${secretPath}`;

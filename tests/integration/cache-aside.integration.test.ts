@@ -9,7 +9,7 @@ import {
 } from '../support/backend-fixtures.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 import { RecordingReporter } from '../support/test-doubles.js';
-import { TOKENS } from '../../application/tokens.js';
+import type { ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { freePort } from '../support/redis-server-process.js';
 
 const json = { 'content-type': 'application/json' };
@@ -40,7 +40,7 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
   });
 
   /** The service as `npm start` builds it, with its own key prefix so tests never share an entry. */
-  async function service(env: NodeJS.ProcessEnv = {}, overrides: Record<symbol, unknown> = {}) {
+  async function service(env: NodeJS.ProcessEnv = {}, overrides: ContainerOverrides = {}) {
     const keyPrefix = `${redis.prefix}${++serial}:`;
     const harness = makeHttpHarness(
       overrides,
@@ -177,7 +177,7 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
 
   it('a missing table is a defect: 500 internal, reported with its stack, the breaker stays closed; it serves again once the table is back', async function () {
     const reporter = new RecordingReporter();
-    const { request } = await service({ CACHE_TTL_SECONDS: '1' }, { [TOKENS.ErrorReporter]: reporter });
+    const { request } = await service({ CACHE_TTL_SECONDS: '1' }, { ErrorReporter: reporter });
     expect(
       (await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'before' } })).status,
     ).to.equal(201);

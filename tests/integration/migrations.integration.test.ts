@@ -53,7 +53,7 @@ describe('migrations on PostgreSQL (integration)', function () {
   });
 
   function migrate(env: NodeJS.ProcessEnv) {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/migrate.ts'], {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/startup/migrate.ts'], {
       cwd: root,
       encoding: 'utf8',
       env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
@@ -62,7 +62,7 @@ describe('migrations on PostgreSQL (integration)', function () {
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   }
 
-  it('`npm run migrate` (interfaces/migrate.ts) migrates, then finds the schema current', async function () {
+  it('`npm run migrate` (interfaces/startup/migrate.ts) migrates, then finds the schema current', async function () {
     const uri = await freshDatabase();
     const first = migrate({ POSTGRES_URI: uri });
     expect(first.status, first.stderr).to.equal(0);

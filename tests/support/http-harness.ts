@@ -1,15 +1,12 @@
 import { inject, type InjectOptions } from 'light-my-request';
-import type { Lifecycle } from '../../application/lifecycle.js';
 import type { ReadinessCheck } from '../../application/readiness.js';
-import { TOKENS } from '../../application/tokens.js';
-import type { Clock } from '../../domain/clock.port.js';
-import type { PingStore } from '../../domain/ping-store.port.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
-import { buildContainer, type ContainerOverrides } from '../../infrastructure/container.js';
+import { buildContainer, type ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { createApp } from '../../interfaces/http/app.js';
-import { httpDependencies } from '../../interfaces/http-server.js';
+import { httpDependencies } from '../../interfaces/startup/http-server.js';
 import { silentLogger } from './test-doubles.js';
 
 export interface HarnessOptions {
@@ -32,8 +29,8 @@ export function makeHttpHarness(
   options: HarnessOptions = {},
 ) {
   const backends = options.backends === 'configured' ? {} : memoryBackends(overrides);
-  const container = buildContainer(loadConfig(env), { [TOKENS.Logger]: silentLogger, ...backends, ...overrides });
-  const lifecycle = container.get<Lifecycle>(TOKENS.Lifecycle);
+  const container = buildContainer(loadConfig(env), { Logger: silentLogger, ...backends, ...overrides });
+  const lifecycle = resolve(container, 'Lifecycle');
   const deps = httpDependencies(container);
   const app = createApp(deps);
   const handler = app.callback();
@@ -55,13 +52,16 @@ export function makeHttpHarness(
   };
 }
 
-/** An in-memory store, and readiness checks that ask it, unless the test brings its own. */
+/**
+ * An in-memory store adapter (wrapped in the real breaker and metrics), and readiness checks
+ * that ask it, unless the test brings its own.
+ */
 function memoryBackends(overrides: ContainerOverrides): ContainerOverrides {
-  const clock = (overrides[TOKENS.Clock] as Clock | undefined) ?? new SystemClock();
-  const store = (overrides[TOKENS.PingStore] as PingStore | undefined) ?? new MemoryPingStore(clock);
+  const clock = overrides.Clock ?? new SystemClock();
+  const store = overrides.RawPingStore ?? new MemoryPingStore(clock);
   const checks: ReadinessCheck[] = [
     { name: 'store', required: true, check: async () => void (await store.list({ limit: 1 })) },
     { name: 'cache', required: false, check: async () => {} },
   ];
-  return { [TOKENS.PingStore]: store, [TOKENS.ReadinessChecks]: checks };
+  return { RawPingStore: store, ReadinessChecks: checks };
 }

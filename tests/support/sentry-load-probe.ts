@@ -5,16 +5,15 @@
  * by the preloaded tests/support/record-sentry-imports.mjs).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { TOKENS } from '../../application/tokens.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
-import { buildContainer } from '../../infrastructure/container.js';
+import { buildContainer } from '../../infrastructure/composition/container.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
 import { startSentry } from '../../infrastructure/sentry/sentry-runtime.js';
 
 const imports = process.env.SENTRY_IMPORTS_FILE ?? '';
 const config = loadConfig(process.env);
 const start = await startSentry(config);
-const reporter = buildContainer(config).get<ErrorReporter>(TOKENS.ErrorReporter);
+const reporter = resolve(buildContainer(config), 'ErrorReporter');
 process.stdout.write(
   JSON.stringify({
     start,

@@ -10,17 +10,15 @@
  * - SIGUSR2 leaves a promise rejected with nobody listening (an unhandled rejection);
  * - SIGHUP throws outside any request (an uncaught exception: fatal, the process exits).
  */
-import type { Logger } from '../../application/logger.port.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
-import { TOKENS } from '../../application/tokens.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
 import type { PingCache } from '../../domain/ping-cache.port.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
-import { buildContainer } from '../../infrastructure/container.js';
+import { buildContainer } from '../../infrastructure/composition/container.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
-import { startHttpServer } from '../../interfaces/http-server.js';
-import { reportUnhandledRejections } from '../../interfaces/report-unhandled-rejections.js';
+import { startHttpServer } from '../../interfaces/startup/http-server.js';
+import { reportUnhandledRejections } from '../../interfaces/startup/report-unhandled-rejections.js';
 
 const config = loadConfig(process.env);
 const where = `${config.postgres.uri ?? 'no store URI'} and ${config.redis.uri ?? 'no cache URI'}`;
@@ -30,14 +28,14 @@ const failingCache: PingCache = {
   set: () => Promise.reject(new Error(`cache unreachable at ${config.redis.uri}`)),
 };
 const container = buildContainer(config, {
-  [TOKENS.PingStore]: new MemoryPingStore(new SystemClock()),
-  [TOKENS.SharedPingCache]: failingCache,
-  [TOKENS.ReadinessChecks]: [{ name: 'store', required: true, check: async () => {} }],
+  RawPingStore: new MemoryPingStore(new SystemClock()),
+  SharedPingCache: failingCache,
+  ReadinessChecks: [{ name: 'store', required: true, check: async () => {} }],
 });
-const logger = container.get<Logger>(TOKENS.Logger);
-reportUnhandledRejections(container.get<ErrorReporter>(TOKENS.ErrorReporter));
+const logger = resolve(container, 'Logger');
+reportUnhandledRejections(resolve(container, 'ErrorReporter'));
 
-const pings = container.get<PingUseCases>(TOKENS.PingUseCases);
+const pings = resolve(container, 'PingUseCases');
 const brokenPings = Object.assign(Object.create(pings) as PingUseCases, {
   getLastPing: async () => {
     throw new TypeError(`cannot read the last ping from ${where}`);
@@ -46,7 +44,7 @@ const brokenPings = Object.assign(Object.create(pings) as PingUseCases, {
 
 const running = await startHttpServer(
   container,
-  { port: config.http.port, host: '127.0.0.1', shutdownDelayMs: 0, shutdownTimeoutMs: 5_000 },
+  { http: { ...config.http, host: '127.0.0.1' }, shutdown: { delayMs: 0, timeoutMs: 5_000 } },
   { pings: brokenPings },
 );
 logger.info({ port: running.port }, 'sentry test service listening');

@@ -8,7 +8,7 @@ import { waitUntilReady } from './wait-until-ready.js';
 const root = resolve(import.meta.dirname, '../..');
 
 /**
- * The real service as a child process (`node --import tsx interfaces/main.ts`), as production
+ * The real service as a child process (`node --import tsx interfaces/startup/main.ts`), as production
  * runs it but from source: for the tests that need signals, several instances or real sockets.
  */
 export class ServiceProcess {
@@ -34,7 +34,7 @@ export class ServiceProcess {
   /** `readyTimeoutMs`: the embedded store's first start (initdb in WebAssembly) is slow on a busy machine. */
   static async start(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
     const port = Number(env.PORT ?? (await freePort()));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/startup/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,12 +45,12 @@ export class ServiceProcess {
   }
 
   /**
-   * Runs an entry point (`interfaces/main.ts`, `interfaces/migrate.ts`) that is expected to stop
+   * Runs an entry point (`interfaces/startup/main.ts`, `interfaces/startup/migrate.ts`) that is expected to stop
    * by itself, and resolves to its exit code and everything it printed. Killed after `timeoutMs`.
    */
   static async runToExit(
     env: Record<string, string>,
-    script = 'interfaces/main.ts',
+    script = 'interfaces/startup/main.ts',
     timeoutMs = 30_000,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {

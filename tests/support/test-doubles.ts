@@ -1,5 +1,5 @@
 import type { Dependency, DependencyMonitor } from '../../domain/dependency-monitor.port.js';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
 import type { CachedPing, PingCache } from '../../domain/ping-cache.port.js';
 import type { Ping } from '../../domain/ping.js';
 import type { PingPageQuery, PingStore } from '../../domain/ping-store.port.js';
@@ -79,3 +79,11 @@ export const silentLogger = {
     return silentLogger;
   },
 };
+
+/**
+ * An object of class `type` with some methods replaced (a defect to throw): a whole `T`, as a
+ * typed container override needs. The methods left alone have no state behind them: not called.
+ */
+export function withMethods<T extends object>(type: abstract new (...args: never[]) => T, methods: Partial<T>): T {
+  return Object.assign(Object.create(type.prototype as object) as T, methods);
+}

@@ -35,6 +35,10 @@ const BAD_VALUES: Array<[string, string]> = [
   ['PG_STATEMENT_TIMEOUT_MS', '1.5'],
   ['LEASE_TTL_MS', '1'],
   ['LEASE_WAIT_MS', '-1'],
+  ['CACHE_LEASE_POLL_MS', '0'],
+  ['CACHE_LEASE_POLL_MS', '2.5'],
+  ['CACHE_LEASE_POLL_MS', 'often'],
+  ['CACHE_LEASE_POLL_MS', '5000'],
   ['READINESS_TIMEOUT_MS', 'x'],
   ['SHUTDOWN_DELAY_MS', '999999999'],
   ['SHUTDOWN_TIMEOUT_MS', '1'],
@@ -168,6 +172,25 @@ describe('configuration', () => {
     });
   });
 
+  describe('CACHE_LEASE_POLL_MS', () => {
+    it('is 25 ms by default, or the whole LEASE_WAIT_MS when that is shorter', () => {
+      expect(loadConfig({}).cache.leasePollMs).to.equal(25);
+      expect(loadConfig({ LEASE_WAIT_MS: '10' }).cache.leasePollMs).to.equal(10);
+      expect(loadConfig({ LEASE_WAIT_MS: '0' }).cache.leasePollMs).to.equal(1);
+    });
+
+    it('reads a value up to LEASE_WAIT_MS', () => {
+      expect(loadConfig({ CACHE_LEASE_POLL_MS: '50' }).cache.leasePollMs).to.equal(50);
+      expect(loadConfig({ CACHE_LEASE_POLL_MS: '200', LEASE_WAIT_MS: '200' }).cache.leasePollMs).to.equal(200);
+    });
+
+    it('refuses a poll longer than LEASE_WAIT_MS, naming CACHE_LEASE_POLL_MS', () => {
+      const error = captureConfigError({ CACHE_LEASE_POLL_MS: '300', LEASE_WAIT_MS: '200' });
+      expect(error.variable).to.equal('CACHE_LEASE_POLL_MS');
+      expect(error.message).to.equal('invalid configuration: CACHE_LEASE_POLL_MS must be at most LEASE_WAIT_MS');
+    });
+  });
+
   it('masks passwords in URLs shown in logs', () => {
     expect(maskUrl(`postgres://app:${SECRET}@db:5432/pings`)).to.equal('postgres://app:***@db:5432/pings');
     expect(maskUrl('redis://cache:6379')).to.equal('redis://cache:6379');
@@ -183,7 +206,7 @@ describe('configuration', () => {
     ];
     for (const [env, variable] of cases) {
       it(`exits 1 with one stderr line naming ${variable} and no password`, () => {
-        const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/main.ts'], {
+        const run = spawnSync(process.execPath, ['--import', 'tsx', 'interfaces/startup/main.ts'], {
           env: { PATH: process.env.PATH, ...env },
           encoding: 'utf8',
           timeout: 45_000,

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { TOKENS } from '../../application/tokens.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { RecordingReporter } from '../support/test-doubles.js';
@@ -8,7 +7,7 @@ import { RecordingReporter } from '../support/test-doubles.js';
 describe('HTTP methods without a route (in-process, app.callback())', () => {
   const makeSut = () => {
     const reporter = new RecordingReporter();
-    return { ...makeHttpHarness({ [TOKENS.ErrorReporter]: reporter }), reporter };
+    return { ...makeHttpHarness({ ErrorReporter: reporter }), reporter };
   };
 
   for (const method of ['TRACE', 'PROPFIND', 'DELETE', 'PUT', 'MKCOL', 'PURGE']) {

@@ -1,12 +1,12 @@
 import { expect } from 'chai';
-import type { Readiness } from '../../application/readiness.js';
-import { TOKENS } from '../../application/tokens.js';
+import { PingUseCases } from '../../application/ping-use-cases.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
 import { StoreUnavailableError } from '../../domain/errors.js';
 import type { PingStore } from '../../domain/ping-store.port.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { makeHttpHarness } from '../support/http-harness.js';
-import { RecordingReporter, SpyStore } from '../support/test-doubles.js';
+import { RecordingReporter, SpyStore, withMethods } from '../support/test-doubles.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -28,7 +28,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
     it('answers 503 store_unavailable, fast, when the store fails and nothing is cached', async () => {
       const store = new SpyStore(new MemoryPingStore(new SystemClock()));
       store.failWith = new StoreUnavailableError('ECONNREFUSED');
-      const { request } = makeHttpHarness({ [TOKENS.PingStore]: store });
+      const { request } = makeHttpHarness({ RawPingStore: store });
       const answer = await request({ method: 'GET', url: '/ping' });
       expect(answer.status).to.equal(503);
       expect(answer.body).to.deep.equal({
@@ -38,8 +38,8 @@ describe('HTTP routes (in-process, app.callback())', () => {
 
     it('answers 500 internal without a stack, and reports it, on an unexpected error', async () => {
       const reporter = new RecordingReporter();
-      const broken = { getLastPing: () => Promise.reject(new TypeError('boom at line 3')) };
-      const { request } = makeHttpHarness({ [TOKENS.PingUseCases]: broken, [TOKENS.ErrorReporter]: reporter });
+      const broken = withMethods(PingUseCases, { getLastPing: () => Promise.reject(new TypeError('boom at line 3')) });
+      const { request } = makeHttpHarness({ PingUseCases: broken, ErrorReporter: reporter });
       const answer = await request({ method: 'GET', url: '/ping' });
       expect(answer.status).to.equal(500);
       expect(answer.body).to.deep.equal({ error: { code: 'internal', message: 'internal error' } });
@@ -119,7 +119,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
         record: () => Promise.reject(new StoreUnavailableError('timeout')),
         list: () => Promise.resolve([]),
       };
-      const { request } = makeHttpHarness({ [TOKENS.PingStore]: store });
+      const { request } = makeHttpHarness({ RawPingStore: store });
       const answer = await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'x' } });
       expect(answer.status).to.equal(503);
       expect(answer.body.error.code).to.equal('store_unavailable');
@@ -182,7 +182,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
         record: () => Promise.reject(new Error('x')),
         list: () => Promise.reject(new Error('x')),
       };
-      const { request } = makeHttpHarness({ [TOKENS.PingStore]: store });
+      const { request } = makeHttpHarness({ RawPingStore: store });
       const answer = await request({ method: 'GET', url: '/healthz' });
       expect(answer.status).to.equal(200);
       expect(answer.body).to.deep.equal({ status: 'ok' });
@@ -204,11 +204,11 @@ describe('HTTP routes (in-process, app.callback())', () => {
         check: () => Promise.reject(new Error('down')),
       });
       const ok = (required: boolean, name: string) => ({ name, required, check: () => Promise.resolve() });
-      const storeDown = makeHttpHarness({ [TOKENS.ReadinessChecks]: [failing(true, 'store'), ok(false, 'cache')] });
+      const storeDown = makeHttpHarness({ ReadinessChecks: [failing(true, 'store'), ok(false, 'cache')] });
       const down = await storeDown.request({ method: 'GET', url: '/readyz' });
       expect(down.status).to.equal(503);
       expect(down.body.checks.store).to.include({ status: 'down', error: 'down' });
-      const cacheDown = makeHttpHarness({ [TOKENS.ReadinessChecks]: [ok(true, 'store'), failing(false, 'cache')] });
+      const cacheDown = makeHttpHarness({ ReadinessChecks: [ok(true, 'store'), failing(false, 'cache')] });
       const degraded = await cacheDown.request({ method: 'GET', url: '/readyz' });
       expect(degraded.status).to.equal(200);
       expect(degraded.body.checks.cache.status).to.equal('down');
@@ -216,7 +216,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
 
     it('/readyz answers 503 shutting_down once draining starts', async () => {
       const { request, container } = makeHttpHarness();
-      container.get<Readiness>(TOKENS.Readiness).startDraining();
+      resolve(container, 'Readiness').startDraining();
       const answer = await request({ method: 'GET', url: '/readyz' });
       expect(answer.status).to.equal(503);
       expect(answer.body.status).to.equal('shutting_down');
@@ -224,7 +224,7 @@ describe('HTTP routes (in-process, app.callback())', () => {
 
     it('keeps connections open while only readiness is 503, and closes each after its answer once the listener closes', async () => {
       const { request, container, deps } = makeHttpHarness();
-      container.get<Readiness>(TOKENS.Readiness).startDraining();
+      resolve(container, 'Readiness').startDraining();
       expect((await request({ method: 'GET', url: '/ping' })).headers['connection']).to.not.equal('close');
       deps.connections!.closing = true;
       for (const url of ['/ping', '/readyz', '/nope']) {

@@ -38,7 +38,7 @@ describe('the layer rule (dependency-cruiser, as run by npm test)', () => {
     'domain/ping.ts': 'export const a = 1;\n',
     'application/use.ts': "import { a } from '../domain/ping.js';\nexport const b = a;\n",
     'infrastructure/adapter.ts': "import { b } from '../application/use.js';\nexport const c = b;\n",
-    'interfaces/main.ts': "import { c } from '../infrastructure/adapter.js';\nexport const d = c;\n",
+    'interfaces/startup/main.ts': "import { c } from '../../infrastructure/adapter.js';\nexport const d = c;\n",
   };
 
   it('passes a tree that points inward', () => {
@@ -65,6 +65,11 @@ describe('the layer rule (dependency-cruiser, as run by npm test)', () => {
       'the HTTP layer importing an adapter',
       { 'interfaces/http/bad.ts': "import { c } from '../../infrastructure/adapter.js';\nexport const e = c;\n" },
       'http-not-on-infrastructure',
+    ],
+    [
+      'the HTTP layer importing start-up code',
+      { 'interfaces/http/bad.ts': "import { d } from '../startup/main.js';\nexport const e = d;\n" },
+      'http-not-on-startup',
     ],
   ];
   for (const [what, extra, rule] of violations) {

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { TOKENS } from '../../application/tokens.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { withoutCommandArgs } from '../../infrastructure/redis/redis-error.js';
@@ -65,7 +64,7 @@ describe('logs without secrets', () => {
 
   it('writes every request at debug with the request id, route template and status', async () => {
     const { logger, lines } = makeLogger('debug');
-    const { request } = makeHttpHarness({ [TOKENS.Logger]: logger });
+    const { request } = makeHttpHarness({ Logger: logger });
     await request({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'abc-123' } });
     await request({
       method: 'GET',
@@ -92,7 +91,7 @@ describe('logs without secrets', () => {
 
   it('at the default level logs client errors, not fast successes or probes', async () => {
     const { logger, lines } = makeLogger('info');
-    const { request } = makeHttpHarness({ [TOKENS.Logger]: logger });
+    const { request } = makeHttpHarness({ Logger: logger });
     await request({ method: 'GET', url: '/ping' });
     await request({ method: 'GET', url: '/healthz' });
     await request({ method: 'GET', url: '/pings?limit=0' });
@@ -106,7 +105,7 @@ describe('logs without secrets', () => {
 
   it('keeps probe lines at debug level', async () => {
     const { logger, lines } = makeLogger('debug');
-    const { request } = makeHttpHarness({ [TOKENS.Logger]: logger });
+    const { request } = makeHttpHarness({ Logger: logger });
     await request({ method: 'GET', url: '/readyz' });
     const probe = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'request');
     expect(probe).to.include({ route: '/readyz', level: 20 });

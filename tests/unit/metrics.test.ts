@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { TOKENS } from '../../application/tokens.js';
 import { StoreUnavailableError } from '../../domain/errors.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import knex from 'knex';
@@ -21,7 +20,7 @@ async function scrape(harness: Harness): Promise<PromSample[]> {
 function makeSut() {
   const clock = new FakeClock();
   const store = new SpyStore(new MemoryPingStore(clock));
-  const harness = makeHttpHarness({ [TOKENS.Clock]: clock, [TOKENS.PingStore]: store });
+  const harness = makeHttpHarness({ Clock: clock, RawPingStore: store });
   return { harness, clock, store };
 }
 

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
 import { inject, type InjectOptions } from 'light-my-request';
-import { TOKENS } from '../../application/tokens.js';
+import { PingUseCases } from '../../application/ping-use-cases.js';
+import { Readiness } from '../../application/readiness.js';
 import { StoreUnavailableError } from '../../domain/errors.js';
-import type { ContainerOverrides } from '../../infrastructure/container.js';
+import type { ContainerOverrides } from '../../infrastructure/composition/container.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { MemoryPingCache } from '../../infrastructure/memory/memory-ping-cache.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
@@ -16,7 +18,7 @@ import {
   schemaProblems,
   type LiveAnswer,
 } from '../support/openapi-contract.js';
-import { SpyCache, SpyStore } from '../support/test-doubles.js';
+import { SpyCache, SpyStore, withMethods } from '../support/test-doubles.js';
 
 type Request = InjectOptions & { method: string; url: string };
 const json = { 'content-type': 'application/json' };
@@ -79,7 +81,7 @@ const CASES: Case[] = [
     run: async () => {
       const clock = new FakeClock();
       const store = new SpyStore(new MemoryPingStore(clock));
-      const call = app({ [TOKENS.Clock]: clock, [TOKENS.PingStore]: store });
+      const call = app({ Clock: clock, RawPingStore: store });
       await call(get('/ping'));
       // What the adapter raises once it has classified a refused connection as an outage.
       store.failWith = new StoreUnavailableError('connect ECONNREFUSED');
@@ -95,7 +97,7 @@ const CASES: Case[] = [
     run: () => {
       const cache = new SpyCache(new MemoryPingCache(new SystemClock()));
       cache.failWith = new Error('ECONNRESET');
-      return app({ [TOKENS.SharedPingCache]: cache })(get('/ping'));
+      return app({ SharedPingCache: cache })(get('/ping'));
     },
     check: xCache('BYPASS'),
   },
@@ -103,14 +105,14 @@ const CASES: Case[] = [
     request: get('/ping'),
     status: 503,
     title: 'the store is down and nothing is cached',
-    run: () => app({ [TOKENS.PingStore]: failingStore() })(get('/ping')),
+    run: () => app({ RawPingStore: failingStore() })(get('/ping')),
     check: hasCode('store_unavailable'),
   },
   {
     request: get('/ping'),
     status: 500,
     title: 'a defect',
-    run: () => app({ [TOKENS.PingUseCases]: { getLastPing: DEFECT } })(get('/ping')),
+    run: () => app({ PingUseCases: withMethods(PingUseCases, { getLastPing: DEFECT }) })(get('/ping')),
   },
   // POST /pings
   { request: post('{"note":"hi"}'), status: 201, title: 'a note' },
@@ -166,14 +168,14 @@ const CASES: Case[] = [
     request: post('{}'),
     status: 503,
     title: 'the store is down',
-    run: () => app({ [TOKENS.PingStore]: failingStore() })(post('{}')),
+    run: () => app({ RawPingStore: failingStore() })(post('{}')),
     check: hasCode('store_unavailable'),
   },
   {
     request: post('{}'),
     status: 500,
     title: 'a defect',
-    run: () => app({ [TOKENS.PingUseCases]: { recordPing: DEFECT } })(post('{}')),
+    run: () => app({ PingUseCases: withMethods(PingUseCases, { recordPing: DEFECT }) })(post('{}')),
   },
   // GET /pings
   {
@@ -195,14 +197,14 @@ const CASES: Case[] = [
     request: get('/pings'),
     status: 503,
     title: 'the store is down',
-    run: () => app({ [TOKENS.PingStore]: failingStore() })(get('/pings')),
+    run: () => app({ RawPingStore: failingStore() })(get('/pings')),
     check: hasCode('store_unavailable'),
   },
   {
     request: get('/pings'),
     status: 500,
     title: 'a defect',
-    run: () => app({ [TOKENS.PingUseCases]: { listPings: DEFECT } })(get('/pings')),
+    run: () => app({ PingUseCases: withMethods(PingUseCases, { listPings: DEFECT }) })(get('/pings')),
   },
   // Probes, metrics, this document
   { request: get('/healthz'), status: 200, title: 'alive' },
@@ -211,7 +213,7 @@ const CASES: Case[] = [
     request: get('/readyz'),
     status: 503,
     title: 'the store fails its check',
-    run: () => app({ [TOKENS.PingStore]: failingStore() })(get('/readyz')),
+    run: () => app({ RawPingStore: failingStore() })(get('/readyz')),
     check: (answer) => expect(JSON.parse(answer.text).status).to.equal('not_ready'),
   },
   {
@@ -220,7 +222,7 @@ const CASES: Case[] = [
     title: 'draining',
     run: async () => {
       const harness = makeHttpHarness();
-      harness.container.get<{ startDraining(): void }>(TOKENS.Readiness).startDraining();
+      resolve(harness.container, 'Readiness').startDraining();
       const response = await inject(harness.app.callback(), get('/readyz'));
       return { status: response.statusCode, headers: response.headers, text: response.payload };
     },
@@ -230,7 +232,7 @@ const CASES: Case[] = [
     request: get('/readyz'),
     status: 500,
     title: 'a defect',
-    run: () => app({ [TOKENS.Readiness]: { report: DEFECT, isDraining: false } })(get('/readyz')),
+    run: () => app({ Readiness: withMethods(Readiness, { report: DEFECT }) })(get('/readyz')),
   },
   { request: get('/metrics'), status: 200, title: 'the scrape' },
   {
@@ -240,7 +242,7 @@ const CASES: Case[] = [
     run: () => {
       const metrics = new PromMetrics();
       metrics.render = DEFECT;
-      return app({ [TOKENS.Metrics]: metrics })(get('/metrics'));
+      return app({ Metrics: metrics })(get('/metrics'));
     },
   },
   { request: get('/openapi.json'), status: 200, title: 'this document' },

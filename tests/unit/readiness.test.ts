@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import type { ReadinessCheck } from '../../application/readiness.js';
-import { TOKENS } from '../../application/tokens.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 
 const check = (name: string, required: boolean, run: () => Promise<string | void>): ReadinessCheck => ({
@@ -13,7 +12,7 @@ const down = () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379'));
 const hangs = () => new Promise<void>(() => {});
 
 async function readyz(checks: ReadinessCheck[], env: NodeJS.ProcessEnv = {}) {
-  const { request } = makeHttpHarness({ [TOKENS.ReadinessChecks]: checks }, env);
+  const { request } = makeHttpHarness({ ReadinessChecks: checks }, env);
   return request({ method: 'GET', url: '/readyz' });
 }
 
@@ -62,7 +61,7 @@ describe('GET /readyz', () => {
 describe('GET /healthz', () => {
   it('answers 200 while every dependency is down: a restart would cure none of them', async () => {
     const { request } = makeHttpHarness({
-      [TOKENS.ReadinessChecks]: [check('store', true, down), check('cache', false, down)],
+      ReadinessChecks: [check('store', true, down), check('cache', false, down)],
     });
     const answer = await request({ method: 'GET', url: '/healthz' });
     expect(answer.status).to.equal(200);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { TOKENS } from '../../application/tokens.js';
+import { PingUseCases } from '../../application/ping-use-cases.js';
 import { makeHttpHarness } from '../support/http-harness.js';
-import { RecordingReporter } from '../support/test-doubles.js';
+import { RecordingReporter, withMethods } from '../support/test-doubles.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -55,8 +55,8 @@ describe('X-Request-Id', () => {
 
   it('tags the report of an unexpected error with the request id and the route template', async () => {
     const reporter = new RecordingReporter();
-    const broken = { getLastPing: () => Promise.reject(new TypeError('boom')) };
-    const { request } = makeHttpHarness({ [TOKENS.PingUseCases]: broken, [TOKENS.ErrorReporter]: reporter });
+    const broken = withMethods(PingUseCases, { getLastPing: () => Promise.reject(new TypeError('boom')) });
+    const { request } = makeHttpHarness({ PingUseCases: broken, ErrorReporter: reporter });
     const answer = await request({ method: 'GET', url: '/ping', headers: { 'x-request-id': 'trace-me-1' } });
     expect(answer.status).to.equal(500);
     expect(answer.headers['x-request-id']).to.equal('trace-me-1');
@@ -66,7 +66,7 @@ describe('X-Request-Id', () => {
 
   it('reports no 4xx answer', async () => {
     const reporter = new RecordingReporter();
-    const { request } = makeHttpHarness({ [TOKENS.ErrorReporter]: reporter });
+    const { request } = makeHttpHarness({ ErrorReporter: reporter });
     const json = { 'content-type': 'application/json' };
     await request({ method: 'GET', url: '/nope' });
     await request({ method: 'DELETE', url: '/ping' });

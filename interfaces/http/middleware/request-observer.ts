@@ -1,9 +1,9 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../../../application/logger.port.js';
 import type { RequestMetrics } from '../../../application/metrics.port.js';
-import { logRequest } from './access-log.js';
-import { observeRequestDuration } from './request-metrics.js';
-import { routeLabel } from './route-label.js';
+import { logRequest } from '../observability/access-log.js';
+import { observeRequestDuration } from '../observability/request-metrics.js';
+import { routeLabel } from '../observability/route-label.js';
 
 /**
  * Times each request once and labels its route once, then feeds the histogram and the access

@@ -1,34 +1,31 @@
-import { TOKENS } from '../application/tokens.js';
-import type { Logger } from '../application/logger.port.js';
-import type { ErrorReporter } from '../domain/error-reporter.port.js';
-import { maskUrl, type Config } from '../infrastructure/config/config.js';
+import type { Logger } from '../../application/logger.port.js';
+import { maskUrl, type Config } from '../../infrastructure/config/config.js';
+import { buildContainer } from '../../infrastructure/composition/container.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
+import { describeDatabase } from '../../infrastructure/postgres/ping-database.js';
+import { startSentry } from '../../infrastructure/sentry/sentry-runtime.js';
+import { startHttpServer, type RunningServer } from './http-server.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
-import { buildContainer } from '../infrastructure/container.js';
-import { describeDatabase } from '../infrastructure/postgres/ping-database.js';
-import { startSentry } from '../infrastructure/sentry/sentry-runtime.js';
-import { startHttpServer } from './http-server.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 import { exitWithStartFailure } from './start-failure.js';
 
-/** The process entry point: composition, listening, and a clean exit on signals. */
+/**
+ * The process entry point. Each side effect is a step here, in order: Sentry, the container
+ * (which starts nothing), the process handlers, the adapters and the listener, the signals.
+ */
 async function main(config: Config): Promise<void> {
-  // Normally done already by instrument.ts (--import); a fallback that imports the SDK only now.
+  // 1. Sentry: normally started already by instrument.ts (--import); else imported only now.
   const sentry = await startSentry(config);
-
+  // 2. The composition root, which picks the Sentry reporter when step 1 started the SDK.
   const container = buildContainer(config);
-  const logger = container.get<Logger>(TOKENS.Logger);
+  const logger = resolve(container, 'Logger');
   if (sentry === 'late') {
     logger.warn('Sentry was not loaded before the app: start with --import ./dist/infrastructure/sentry/instrument.js');
   }
-  const reporter = container.get<ErrorReporter>(TOKENS.ErrorReporter);
-  reportUnhandledRejections(reporter);
-
-  const running = await startHttpServer(container, {
-    port: config.http.port,
-    host: config.http.host,
-    shutdownDelayMs: config.shutdown.delayMs,
-    shutdownTimeoutMs: config.shutdown.timeoutMs,
-  });
+  // 3. The process handler of unhandled rejections.
+  reportUnhandledRejections(resolve(container, 'ErrorReporter'));
+  // 4. The adapters (migrations, connections), then the listener.
+  const running = await startHttpServer(container, config);
   logger.info(
     {
       port: running.port,
@@ -40,7 +37,11 @@ async function main(config: Config): Promise<void> {
     'ping-service listening',
   );
   if (!config.sentry.dsn) logger.warn('SENTRY_DSN is unset: error reporting to Sentry is off');
+  // 5. SIGTERM and SIGINT drain, then exit.
+  drainOnSignals(running, logger);
+}
 
+function drainOnSignals(running: RunningServer, logger: Logger): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, 'signal received');
@@ -55,10 +56,6 @@ async function main(config: Config): Promise<void> {
   }
 }
 
-// Read first, so that the failure line can mask this deployment's secrets.
-const config = loadConfigOrExit();
-main(config).catch((error: unknown) => exitWithStartFailure('ping-service failed to start', error, config));
-
 function describeCache({ uri, sentinel }: Config['redis']): string {
   if (sentinel) {
     const sentinels = sentinel.sentinels.map(({ host, port }) => `${host}:${port}`).join(',');
@@ -66,3 +63,7 @@ function describeCache({ uri, sentinel }: Config['redis']): string {
   }
   return uri ? `Redis at ${maskUrl(uri)}` : 'in-process (set REDIS_URI or REDIS_SENTINELS for Redis)';
 }
+
+// Read first, so that the failure line can mask this deployment's secrets.
+const config = loadConfigOrExit();
+main(config).catch((error: unknown) => exitWithStartFailure('ping-service failed to start', error, config));

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '../infrastructure/config/config.js';
+import { ConfigError, loadConfig, type Config } from '../../infrastructure/config/config.js';
 
 /**
  * For entry points: the validated configuration, or exit code 1 with the one line that names

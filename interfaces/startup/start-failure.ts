@@ -1,5 +1,5 @@
-import type { Config } from '../infrastructure/config/config.js';
-import { SecretMasker } from '../infrastructure/logging/secret-masker.js';
+import type { Config } from '../../infrastructure/config/config.js';
+import { SecretMasker } from '../../infrastructure/logging/secret-masker.js';
 
 /**
  * The last words of an entry point that could not do its job: one line on stderr, masked like

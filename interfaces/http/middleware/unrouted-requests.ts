@@ -1,6 +1,6 @@
 import type { Layer, RouterContext } from '@koa/router';
 import type { Middleware } from 'koa';
-import { exposedHttpError } from './http-errors.js';
+import { exposedHttpError } from '../http-errors.js';
 
 /**
  * The methods some route of this kind of API could implement. Anything else (TRACE, PROPFIND,
@@ -18,7 +18,7 @@ const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE
 export function unroutedRequests(): Middleware {
   return async (ctx, next) => {
     // HTTP/1.1 without Host is malformed (RFC 9112 3.2). Node would answer it with an empty 400
-    // (its requireHostHeader, turned off in http-server.ts so the answer has our shape).
+    // (its requireHostHeader, turned off in startup/http-server.ts so the answer has our shape).
     if (!ctx.req.headers.host && ctx.req.httpVersion === '1.1') {
       ctx.set('Connection', 'close');
       throw exposedHttpError(400, 'an HTTP/1.1 request needs a Host header');

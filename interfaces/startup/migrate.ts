@@ -1,7 +1,7 @@
 import { loadConfigOrExit } from './load-config-or-exit.js';
-import { createLogger } from '../infrastructure/logging/logger.js';
-import { PingDatabase } from '../infrastructure/postgres/ping-database.js';
-import type { Config } from '../infrastructure/config/config.js';
+import { createLogger } from '../../infrastructure/logging/logger.js';
+import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
+import type { Config } from '../../infrastructure/config/config.js';
 import { exitWithStartFailure } from './start-failure.js';
 
 /**

@@ -3,29 +3,19 @@ import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Container } from 'inversify';
 import type Koa from 'koa';
-import type { Lifecycle } from '../application/lifecycle.js';
-import type { Logger } from '../application/logger.port.js';
-import type { Metrics } from '../application/metrics.port.js';
-import type { PingUseCases } from '../application/ping-use-cases.js';
-import type { Readiness } from '../application/readiness.js';
-import { TOKENS } from '../application/tokens.js';
-import type { ErrorReporter } from '../domain/error-reporter.port.js';
-import type { Config } from '../infrastructure/config/config.js';
-import { createApp, type HttpDependencies } from './http/app.js';
-import { answerClientErrors } from './http/client-errors.js';
+import type { Logger } from '../../application/logger.port.js';
+import type { Config } from '../../infrastructure/config/config.js';
+import type { Lifecycle } from '../../infrastructure/composition/lifecycle.js';
+import { resolve } from '../../infrastructure/composition/tokens.js';
+import { createApp, type HttpDependencies } from '../http/app.js';
+import { answerClientErrors } from '../http/client-errors.js';
 import { closeListenerGracefully } from './close-listener.js';
-import { requestIdMiddleware } from './http/middleware/request-id.js';
-import { requestObserverMiddleware } from './http/middleware/request-observer.js';
-import { addMetricsRoutes } from './http/routes/metrics-routes.js';
 
-export interface ServerSettings {
-  readonly port: number;
-  readonly host: string;
-  /** Pause between readiness turning 503 and closing the listener, for the load balancer to notice. */
-  readonly shutdownDelayMs: number;
-  /** Bound on the whole drain; past it open connections are cut. */
-  readonly shutdownTimeoutMs: number;
-}
+/**
+ * Where to listen, the server's limits, and how to drain: the configuration's sections, so
+ * there is one source for all of them.
+ */
+type ServerSettings = Pick<Config, 'http' | 'shutdown'>;
 
 export interface RunningServer {
   readonly app: Koa;
@@ -36,17 +26,14 @@ export interface RunningServer {
   shutdown(): Promise<boolean>;
 }
 
-/** Resolves the HTTP dependencies from the container (tests may add middleware or routers). */
+/** Resolves the HTTP dependencies from the container (tests may replace some). */
 export function httpDependencies(container: Container, extra: Partial<HttpDependencies> = {}): HttpDependencies {
-  const metrics = container.get<Metrics>(TOKENS.Metrics);
   return {
-    pings: container.get<PingUseCases>(TOKENS.PingUseCases),
-    readiness: container.get<Readiness>(TOKENS.Readiness),
-    reporter: container.get<ErrorReporter>(TOKENS.ErrorReporter),
-    // The request id first, so the observer and the error handler see it; both wrap the error
-    // handler, so they see the status actually answered.
-    outerMiddleware: [requestIdMiddleware(), requestObserverMiddleware(metrics, container.get<Logger>(TOKENS.Logger))],
-    extraRoutes: [(router) => addMetricsRoutes(router, metrics)],
+    pings: resolve(container, 'PingUseCases'),
+    readiness: resolve(container, 'Readiness'),
+    reporter: resolve(container, 'ErrorReporter'),
+    metrics: resolve(container, 'Metrics'),
+    logger: resolve(container, 'Logger'),
     connections: { closing: false },
     ...extra,
   };
@@ -58,27 +45,27 @@ export async function startHttpServer(
   settings: ServerSettings,
   extra: Partial<HttpDependencies> = {},
 ): Promise<RunningServer> {
-  const logger = container.get<Logger>(TOKENS.Logger);
-  const lifecycle = container.get<Lifecycle>(TOKENS.Lifecycle);
+  const logger = resolve(container, 'Logger');
+  const lifecycle = resolve(container, 'Lifecycle');
   const deps = httpDependencies(container, extra);
   await lifecycle.startAll();
 
   const app = createApp(deps);
-  const server = createConfiguredServer(container.get<Config>(TOKENS.Config).http, app.callback());
+  const server = createConfiguredServer(settings.http, app.callback());
   answerClientErrors(server, logger);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.listen(settings.port, settings.host);
+  server.listen(settings.http.port, settings.http.host);
   await once(server, 'listening');
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const port = typeof address === 'object' && address ? address.port : settings.http.port;
 
   let shuttingDown: Promise<boolean> | undefined;
   const shutdown = (): Promise<boolean> =>
-    (shuttingDown ??= drain({ server, sockets, settings, deps, lifecycle, logger }));
+    (shuttingDown ??= drain({ server, sockets, settings: settings.shutdown, deps, lifecycle, logger }));
   return { app, server, port, shutdown };
 }
 
@@ -114,16 +101,16 @@ function createConfiguredServer(limits: Config['http'], listener: RequestListene
 async function drain(parts: {
   server: Server;
   sockets: Set<Socket>;
-  settings: ServerSettings;
+  settings: Config['shutdown'];
   deps: HttpDependencies;
   lifecycle: Lifecycle;
   logger: Logger;
 }): Promise<boolean> {
   const { server, sockets, settings, deps, lifecycle, logger } = parts;
-  const deadline = Date.now() + settings.shutdownTimeoutMs;
+  const deadline = Date.now() + settings.timeoutMs;
   deps.readiness.startDraining();
-  logger.info({ delayMs: settings.shutdownDelayMs }, 'shutting down: readiness is now 503');
-  await sleep(Math.min(settings.shutdownDelayMs, settings.shutdownTimeoutMs));
+  logger.info({ delayMs: settings.delayMs }, 'shutting down: readiness is now 503');
+  await sleep(Math.min(settings.delayMs, settings.timeoutMs));
 
   if (deps.connections) deps.connections.closing = true;
   const inTime = await Promise.race([

@@ -1,9 +1,10 @@
 import type { Middleware } from 'koa';
-import type { ErrorReporter } from '../../domain/error-reporter.port.js';
-import { toErrorAnswer } from './http-errors.js';
+import type { ErrorReporter } from '../../../application/error-reporter.port.js';
+import { toErrorAnswer } from '../http-errors.js';
+import { routeLabel } from '../observability/route-label.js';
 
 /**
- * The one error handler, at the top of the stack: every failure becomes
+ * The one error handler, above the routes: every failure becomes
  * `{"error":{"code","message"}}`; only unexpected ones are reported, without a stack in the answer.
  */
 export function errorMiddleware(reporter: ErrorReporter): Middleware {
@@ -14,7 +15,7 @@ export function errorMiddleware(reporter: ErrorReporter): Middleware {
       const answer = toErrorAnswer(error);
       if (answer.unexpected) {
         reporter.report(error, {
-          route: String(ctx.state.routeTemplate ?? ctx._matchedRoute ?? 'unmatched'),
+          route: routeLabel(ctx),
           method: ctx.method,
           requestId: String(ctx.state.requestId ?? ''),
         });

@@ -1,4 +1,4 @@
-import type { ErrorReporter } from '../domain/error-reporter.port.js';
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
 
 /**
  * The one handler of unhandled rejections: each is reported (and logged) through the reporter.

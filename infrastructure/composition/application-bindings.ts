@@ -1,0 +1,32 @@
+import { PingUseCases } from '../../application/ping-use-cases.js';
+import { Readiness } from '../../application/readiness.js';
+import { PingService } from '../../domain/ping-service.js';
+import type { Config } from '../config/config.js';
+import type { Bind } from './binding.js';
+
+/** The policy, the use cases and readiness, on the ports bound by the other bindings. */
+export function bindApplication(bind: Bind, config: Config): void {
+  bind('ReadinessChecks', (get) => {
+    const database = get('PingDatabase');
+    const connection = get('RedisConnection');
+    return [
+      { name: 'store', required: true, check: () => database.check() },
+      // A cache outage degrades (BYPASS), it does not take the instance out of rotation.
+      { name: 'cache', required: false, check: async () => connection?.check() },
+    ];
+  });
+  bind('Readiness', (get) => new Readiness(get('ReadinessChecks'), config.readinessTimeoutMs));
+  bind('PingService', (get) => {
+    const ports = {
+      sharedCache: get('SharedPingCache'),
+      localCache: get('LocalPingCache'),
+      store: get('PingStore'),
+      clock: get('Clock'),
+      lease: get('RecordLease'),
+      monitor: get('DependencyMonitor'),
+    };
+    const { ttlMs, staleGraceMs, leaseTtlMs, leaseWaitMs, leasePollMs } = config.cache;
+    return new PingService(ports, { ttlMs, staleGraceMs, leaseTtlMs, leaseWaitMs, leasePollMs });
+  });
+  bind('PingUseCases', (get) => new PingUseCases(get('PingService'), get('Metrics')));
+}

@@ -1,0 +1,30 @@
+import { SystemClock } from '../clock/system-clock.js';
+import type { Config } from '../config/config.js';
+import { createLogger } from '../logging/logger.js';
+import { PromMetrics } from '../metrics/prom-metrics.js';
+import { LogErrorReporter } from '../monitoring/log-error-reporter.js';
+import { StateChangeMonitor } from '../monitoring/state-change-monitor.js';
+import { sentryReporter } from '../sentry/sentry-runtime.js';
+import type { Bind } from './binding.js';
+import { Lifecycle } from './lifecycle.js';
+
+/** Logs, metrics, error reports, the dependency monitor, the clock and the lifecycle. */
+export function bindObservability(bind: Bind, config: Config): void {
+  bind('Logger', () => createLogger(config));
+  bind('Metrics', () => new PromMetrics());
+  bind('Clock', () => new SystemClock());
+  bind('Lifecycle', () => new Lifecycle());
+  // Sentry when the start-up sequence started its SDK (startSentry), else the logs. Starts nothing.
+  bind('ErrorReporter', (get) => {
+    const logger = get('Logger');
+    const reporter = config.sentry.dsn ? sentryReporter(logger) : null;
+    if (config.sentry.dsn && !reporter) logger.warn('SENTRY_DSN is set but the Sentry SDK was not started');
+    return reporter ?? new LogErrorReporter(logger);
+  });
+  bind('DependencyMonitor', (get) => {
+    const monitor = new StateChangeMonitor(get('ErrorReporter'), get('Logger'));
+    const metrics = get('Metrics');
+    monitor.onChange((dependency, state) => metrics.setDependencyUp(dependency, state === 'up'));
+    return monitor;
+  });
+}

@@ -1,0 +1,23 @@
+import type { ErrorReporter } from '../../application/error-reporter.port.js';
+import type { Logger } from '../../application/logger.port.js';
+import type { Metrics } from '../../application/metrics.port.js';
+import type { PingUseCases } from '../../application/ping-use-cases.js';
+import type { Readiness } from '../../application/readiness.js';
+
+/** What the HTTP adapter needs from the rest of the service: use cases and application ports only. */
+export interface HttpDependencies {
+  readonly pings: PingUseCases;
+  readonly readiness: Readiness;
+  readonly reporter: ErrorReporter;
+  /** The request histogram, and the scrape at /metrics. */
+  readonly metrics: Metrics;
+  /** The access log. */
+  readonly logger: Logger;
+  /** Set by the drain once the listener has closed. */
+  readonly connections?: ConnectionState;
+}
+
+export interface ConnectionState {
+  /** The listener has closed: every answer closes its connection. */
+  closing: boolean;
+}

@@ -1,0 +1,19 @@
+import type { Middleware } from 'koa';
+import type { ConnectionState } from '../http-dependencies.js';
+
+/**
+ * Once the listener has closed, each answer tells its client to close the connection, so it
+ * learns before it sends again and reconnects elsewhere (see startup/close-listener.ts). Decided
+ * at answer time, so a request that began before the close is covered too. Not before: during
+ * SHUTDOWN_DELAY_MS the process still serves, and clients reconnecting at that point would race
+ * the listener's close (a connection still queued in the kernel is reset).
+ */
+export function connectionCloseMiddleware(connections: ConnectionState): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } finally {
+      if (connections.closing) ctx.set('Connection', 'close');
+    }
+  };
+}
