@@ -11,10 +11,7 @@ export function checkPairs(env: Env): void {
     );
   }
   // A poll longer than the whole wait would look once, at its end.
-  if (env.CACHE_LEASE_POLL_MS !== undefined && env.CACHE_LEASE_POLL_MS > env.LEASE_WAIT_MS) {
-    throw new ConfigError(
-      'CACHE_LEASE_POLL_MS',
-      'invalid configuration: CACHE_LEASE_POLL_MS must be at most LEASE_WAIT_MS',
-    );
+  if (env.LEASE_POLL_MS !== undefined && env.LEASE_POLL_MS > env.LEASE_WAIT_MS) {
+    throw new ConfigError('LEASE_POLL_MS', 'invalid configuration: LEASE_POLL_MS must be at most LEASE_WAIT_MS');
   }
 }

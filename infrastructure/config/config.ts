@@ -121,7 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       staleGraceMs: env.STALE_GRACE_SECONDS * 1000,
       leaseTtlMs: env.LEASE_TTL_MS,
       leaseWaitMs: env.LEASE_WAIT_MS,
-      leasePollMs: env.CACHE_LEASE_POLL_MS ?? Math.max(1, Math.min(25, env.LEASE_WAIT_MS)),
+      leasePollMs: env.LEASE_POLL_MS ?? Math.max(1, Math.min(25, env.LEASE_WAIT_MS)),
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
     readinessTimeoutMs: env.READINESS_TIMEOUT_MS,

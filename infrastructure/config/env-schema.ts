@@ -112,7 +112,7 @@ export const envSchema = z.object({
   LEASE_TTL_MS: int(100, 60_000, 2_000),
   LEASE_WAIT_MS: int(0, 60_000, 1_000),
   // Unset: 25 ms, or LEASE_WAIT_MS when that is shorter (config.ts checks the pair).
-  CACHE_LEASE_POLL_MS: optional(int(1, 60_000, 25)),
+  LEASE_POLL_MS: optional(int(1, 60_000, 25)),
   READINESS_TIMEOUT_MS: int(50, 60_000, 1_000),
   SHUTDOWN_DELAY_MS: optional(int(0, 120_000, 0)),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000, 10_000),

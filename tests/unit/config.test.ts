@@ -35,10 +35,10 @@ const BAD_VALUES: Array<[string, string]> = [
   ['PG_STATEMENT_TIMEOUT_MS', '1.5'],
   ['LEASE_TTL_MS', '1'],
   ['LEASE_WAIT_MS', '-1'],
-  ['CACHE_LEASE_POLL_MS', '0'],
-  ['CACHE_LEASE_POLL_MS', '2.5'],
-  ['CACHE_LEASE_POLL_MS', 'often'],
-  ['CACHE_LEASE_POLL_MS', '5000'],
+  ['LEASE_POLL_MS', '0'],
+  ['LEASE_POLL_MS', '2.5'],
+  ['LEASE_POLL_MS', 'often'],
+  ['LEASE_POLL_MS', '5000'],
   ['READINESS_TIMEOUT_MS', 'x'],
   ['SHUTDOWN_DELAY_MS', '999999999'],
   ['SHUTDOWN_TIMEOUT_MS', '1'],
@@ -172,7 +172,7 @@ describe('configuration', () => {
     });
   });
 
-  describe('CACHE_LEASE_POLL_MS', () => {
+  describe('LEASE_POLL_MS', () => {
     it('is 25 ms by default, or the whole LEASE_WAIT_MS when that is shorter', () => {
       expect(loadConfig({}).cache.leasePollMs).to.equal(25);
       expect(loadConfig({ LEASE_WAIT_MS: '10' }).cache.leasePollMs).to.equal(10);
@@ -180,14 +180,14 @@ describe('configuration', () => {
     });
 
     it('reads a value up to LEASE_WAIT_MS', () => {
-      expect(loadConfig({ CACHE_LEASE_POLL_MS: '50' }).cache.leasePollMs).to.equal(50);
-      expect(loadConfig({ CACHE_LEASE_POLL_MS: '200', LEASE_WAIT_MS: '200' }).cache.leasePollMs).to.equal(200);
+      expect(loadConfig({ LEASE_POLL_MS: '50' }).cache.leasePollMs).to.equal(50);
+      expect(loadConfig({ LEASE_POLL_MS: '200', LEASE_WAIT_MS: '200' }).cache.leasePollMs).to.equal(200);
     });
 
-    it('refuses a poll longer than LEASE_WAIT_MS, naming CACHE_LEASE_POLL_MS', () => {
-      const error = captureConfigError({ CACHE_LEASE_POLL_MS: '300', LEASE_WAIT_MS: '200' });
-      expect(error.variable).to.equal('CACHE_LEASE_POLL_MS');
-      expect(error.message).to.equal('invalid configuration: CACHE_LEASE_POLL_MS must be at most LEASE_WAIT_MS');
+    it('refuses a poll longer than LEASE_WAIT_MS, naming LEASE_POLL_MS', () => {
+      const error = captureConfigError({ LEASE_POLL_MS: '300', LEASE_WAIT_MS: '200' });
+      expect(error.variable).to.equal('LEASE_POLL_MS');
+      expect(error.message).to.equal('invalid configuration: LEASE_POLL_MS must be at most LEASE_WAIT_MS');
     });
   });
 
