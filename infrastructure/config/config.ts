@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import { ConfigError } from './config-error.js';
 import { checkPairs } from './config-pairs.js';
 import { envSchema, type Env } from './env-schema.js';
@@ -70,13 +71,15 @@ export interface RedisSentinelConfig {
 
 /** Parses and checks the environment. Values are never echoed: some of them hold passwords. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+  // Containers and CI often pass unset variables as empty strings: treat both alike.
+  const set = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = v.safeParse(envSchema, set);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = String(issue.path[0] ?? 'environment');
+    const issue = parsed.issues[0];
+    const variable = String(issue.path?.[0]?.key ?? 'environment');
     throw new ConfigError(variable, `invalid configuration: ${variable} ${issue.message}`);
   }
-  const env = parsed.data;
+  const env = parsed.output;
   const production = env.NODE_ENV === 'production';
   const sentinel = redisSentinel(env);
   if (production) {

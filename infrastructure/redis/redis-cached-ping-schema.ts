@@ -1,21 +1,21 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { CachedPing } from '../../domain/ping-cache.port.js';
 
 /**
  * The stored form of a cached ping. Checked on every read: whatever does not match (another
  * version, a truncated write, a hand-edited key) is treated as a miss, never trusted.
  */
-const storedCachedPing = z.object({
-  ping: z.object({
-    id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    createdAt: z.iso.datetime(),
-    note: z.string().nullable(),
+const storedCachedPing = v.object({
+  ping: v.object({
+    id: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+    createdAt: v.pipe(v.string(), v.isoTimestamp()),
+    note: v.nullable(v.string()),
   }),
-  freshUntil: z.number().int().nonnegative(),
+  freshUntil: v.pipe(v.number(), v.safeInteger(), v.minValue(0)),
 });
 
 export function serializeCachedPing(entry: CachedPing): string {
-  const stored: z.input<typeof storedCachedPing> = {
+  const stored: v.InferInput<typeof storedCachedPing> = {
     ping: { id: entry.ping.id, createdAt: entry.ping.createdAt.toISOString(), note: entry.ping.note },
     freshUntil: entry.freshUntil,
   };
@@ -30,8 +30,8 @@ export function parseCachedPing(raw: string): CachedPing | null {
   } catch {
     return null;
   }
-  const parsed = storedCachedPing.safeParse(json);
+  const parsed = v.safeParse(storedCachedPing, json);
   if (!parsed.success) return null;
-  const { ping, freshUntil } = parsed.data;
+  const { ping, freshUntil } = parsed.output;
   return { ping: { id: ping.id, createdAt: new Date(ping.createdAt), note: ping.note }, freshUntil };
 }

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as v from 'valibot';
+import { InvalidInputError } from '../../domain/errors.js';
 import {
   BEFORE_OUT_OF_RANGE,
   isNoteWithinLimit,
@@ -8,39 +9,57 @@ import {
   PAGE_LIMIT_OUT_OF_RANGE,
 } from '../../domain/ping.js';
 
-// The bounds and their messages are the domain's (ping.ts), so the schema and PingService cannot disagree.
+// The bounds and their messages are the domain's (ping.ts), so the schema and PingService cannot
+// disagree. valibot rather than zod: the same checks at a fraction of zod's heap and start-up
+// cost (docs/performance.md), which the production memory target needs.
 
 /** POST /pings: no body, or `{"note": string|null}` and nothing else (a typo in a key is an error, not silence). */
-export const recordPingBody = z
-  .object({
-    note: z.string().refine(isNoteWithinLimit, NOTE_TOO_LONG).nullable().optional(),
-  })
-  .strict()
-  .optional();
+const recordPingBody = v.optional(
+  v.strictObject({
+    note: v.optional(v.nullable(v.pipe(v.string(), v.check(isNoteWithinLimit, NOTE_TOO_LONG)))),
+  }),
+);
 
 /** A query parameter of decimal digits, checked by the domain's `isValid` once it is a number. */
 const digitsParameter = (name: string, isValid: (value: number) => boolean, outOfRange: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a positive integer`)
-    // Past 16 digits Number() rounds: the range message is the honest answer, not zod's "Too big".
-    .refine((digits) => digits.length <= 16 && Number.isSafeInteger(Number(digits)), outOfRange)
-    .transform(Number)
-    .refine(isValid, outOfRange);
+  v.pipe(
+    v.string(),
+    v.regex(/^\d+$/, `${name} must be a positive integer`),
+    // Past 16 digits Number() rounds: the range message is the honest answer.
+    v.check((digits) => digits.length <= 16 && Number.isSafeInteger(Number(digits)), outOfRange),
+    v.transform(Number),
+    v.check(isValid, outOfRange),
+  );
 
 /** GET /pings query string. */
-export const listPingsQuery = z.object({
-  limit: digitsParameter('limit', isPageLimit, PAGE_LIMIT_OUT_OF_RANGE).optional().default(20),
-  before: digitsParameter('before', isPageCursor, BEFORE_OUT_OF_RANGE).optional(),
+const listPingsQuery = v.object({
+  limit: v.optional(digitsParameter('limit', isPageLimit, PAGE_LIMIT_OUT_OF_RANGE), '20'),
+  before: v.optional(digitsParameter('before', isPageCursor, BEFORE_OUT_OF_RANGE)),
 });
 
-/** The first problem, phrased for a person: "note: note must be at most … characters (Unicode code points)". */
-export function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  const where = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
-  if (issue.code === 'invalid_type') {
-    return where ? `${where} has the wrong type (${issue.message})` : 'the body must be a JSON object';
+/** The note of a POST /pings body (null when absent); InvalidInputError says what is wrong. */
+export function parseRecordPingBody(body: unknown): string | null {
+  const parsed = v.safeParse(recordPingBody, body);
+  if (!parsed.success) throw new InvalidInputError(describeIssues(parsed.issues));
+  return parsed.output?.note ?? null;
+}
+
+/** The page a GET /pings query asks for; InvalidInputError says what is wrong. */
+export function parseListPingsQuery(query: unknown): { limit: number; before?: number } {
+  const parsed = v.safeParse(listPingsQuery, query);
+  if (!parsed.success) throw new InvalidInputError(describeIssues(parsed.issues));
+  const { limit, before } = parsed.output;
+  return before === undefined ? { limit } : { limit, before };
+}
+
+/** The first problem, phrased for a person: "note must be at most … characters (Unicode code points)". */
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const unknownKeys = issues.filter((issue) => issue.type === 'strict_object' && issue.path);
+  if (unknownKeys.length > 0) {
+    return `unknown field(s): ${unknownKeys.map((issue) => String(issue.path!.at(-1)!.key)).join(', ')}`;
   }
-  return issue.message;
+  const issue = issues[0]!;
+  if (issue.kind !== 'schema') return issue.message;
+  const where = issue.path?.map((item) => String(item.key)).join('.');
+  return where ? `${where} must be a ${issue.expected?.replace(' | ', ' or ')}` : 'the body must be a JSON object';
 }

@@ -35,7 +35,7 @@ export const pinnedNodeVersion = readText('.nvmrc').trim();
 
 /** What the service itself says: the default port and every variable it reads. */
 export const appDefaultPort = loadConfig({}).http.port;
-export const envNames: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
+export const envNames: ReadonlySet<string> = new Set(Object.keys(envSchema.entries));
 /** The production drain bound, as the service computes it from a set of variables. */
 export function shutdownSettings(env: Record<string, string>) {
   return loadConfig({

@@ -1,8 +1,7 @@
 import type Router from '@koa/router';
 import type { PingUseCases } from '../../../application/ping-use-cases.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import { readJsonBody } from '../json-body.js';
-import { describeIssue, listPingsQuery, recordPingBody } from '../request-schemas.js';
+import { parseListPingsQuery, parseRecordPingBody } from '../request-schemas.js';
 import { lastPingAnswerJson, toPingJson, xCacheHeader } from '../ping-json.js';
 
 /** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
@@ -16,18 +15,15 @@ export function addPingRoutes(router: Router, pings: PingUseCases): void {
   });
 
   router.post('/pings', async (ctx) => {
-    const parsed = recordPingBody.safeParse(await readJsonBody(ctx));
-    if (!parsed.success) throw new InvalidInputError(describeIssue(parsed.error));
-    const ping = await pings.recordPing(parsed.data?.note ?? null);
+    const ping = await pings.recordPing(parseRecordPingBody(await readJsonBody(ctx)));
     ctx.status = 201;
     ctx.set('Location', `/pings?before=${ping.id + 1}&limit=1`);
     ctx.body = { ping: toPingJson(ping) };
   });
 
   router.get('/pings', async (ctx) => {
-    const parsed = listPingsQuery.safeParse(ctx.query);
-    if (!parsed.success) throw new InvalidInputError(describeIssue(parsed.error));
-    const page = await pings.listPings(parsed.data.limit, parsed.data.before);
+    const { limit, before } = parseListPingsQuery(ctx.query);
+    const page = await pings.listPings(limit, before);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { items: page.items.map(toPingJson), nextBefore: page.nextBefore };
   });
