@@ -6,9 +6,9 @@
  *   npm run build && npx tsx bench/observability-cost.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3)
  */
 import pg from 'pg';
-import { freePort } from '../tests/support/redis-server-process.js';
+import { freePort } from '../harness/free-port.js';
 import { BenchProcess, imageNodeArgs } from './processes.js';
-import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
+import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
 import { wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

@@ -8,8 +8,8 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
-import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
-import { freePort } from '../tests/support/redis-server-process.js';
+import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
+import { freePort } from '../harness/free-port.js';
 import { hitChecks, NAMES, scenarioChecks } from './checks.js';
 import { hitRounds, type HitResult } from './hit-rounds.js';
 import { BenchProcess, benchNode, imageNodeArgs, imageNodeOptions, root } from './processes.js';

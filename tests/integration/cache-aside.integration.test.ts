@@ -10,7 +10,7 @@ import {
 import { makeHttpHarness } from '../support/http-harness.js';
 import { RecordingReporter } from '../support/test-doubles.js';
 import { TOKENS } from '../../application/tokens.js';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 
 const json = { 'content-type': 'application/json' };
 

@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asPostgresUser } from './postgres-user.js';
-import { freePort } from './redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { testPostgresUri } from './test-servers.js';
 
 const PGBOUNCER = process.env.PGBOUNCER_BIN || '/usr/sbin/pgbouncer';
