@@ -1,7 +1,51 @@
 /**
- * The layer rule of the hexagon, as a failing check in `npm test`:
- * domain <- application <- interfaces; infrastructure -> application, domain.
+ * The layer rule of the hexagon, as a failing check in `npm test` (test:layers, over the production
+ * folders): domain <- application <- interfaces; infrastructure -> application, domain.
+ * `npm run lint` (lint:deps) runs the same rules over every folder, which adds the guards that keep
+ * dead code and test code out: no orphans, no devDependency at run time, and the fences between
+ * production code, tests/, bench/ and the harness/ they share.
  */
+const PRODUCTION = '^(domain|application|infrastructure|interfaces)/';
+
+/**
+ * devDependencies that production code loads at run time on purpose, each from one file: the image
+ * installs dependencies only (npm ci --omit=dev) and never takes these paths. (create-pglite-knex.ts
+ * loads PGlite and knex-pglite the same way, through a loader function this check does not see.)
+ */
+const DEV_DEPENDENCIES_LOADED_ON_PURPOSE = [
+  // The embedded store's initdb child process: spawned only when PGlite is installed.
+  { from: 'infrastructure/postgres/pglite-initdb-child.ts', to: '@electric-sql/pglite' },
+  // LOG_PRETTY=true on a development machine; without the package the start fails with a message.
+  { from: 'infrastructure/logging/logger.ts', to: 'pino-pretty' },
+];
+
+const literal = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * Production code never imports a devDependency at run time. Type-only imports are erased by the
+ * compiler and allowed (pglite-settings.ts, create-pglite-knex.ts import PGlite types only).
+ */
+function notToDevDep() {
+  const comment = 'production code imports a devDependency, absent from the image (npm ci --omit=dev)';
+  const runtimeDevDependency = { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] };
+  return [
+    {
+      name: 'not-to-dev-dep',
+      comment,
+      severity: 'error',
+      from: { path: PRODUCTION, pathNot: DEV_DEPENDENCIES_LOADED_ON_PURPOSE.map((e) => `^${literal(e.from)}$`) },
+      to: runtimeDevDependency,
+    },
+    ...DEV_DEPENDENCIES_LOADED_ON_PURPOSE.map((exemption) => ({
+      name: 'not-to-dev-dep',
+      comment: `${comment}; this file may load ${exemption.to} only`,
+      severity: 'error',
+      from: { path: `^${literal(exemption.from)}$` },
+      to: { ...runtimeDevDependency, pathNot: `node_modules/${literal(exemption.to)}/` },
+    })),
+  ];
+}
+
 module.exports = {
   forbidden: [
     {
@@ -40,10 +84,46 @@ module.exports = {
     },
     {
       name: 'no-tests-in-production-code',
+      comment: 'production code never imports tests/, bench/ or the harness/ they share.',
       severity: 'error',
-      from: { path: '^(domain|application|infrastructure|interfaces)/' },
+      from: { path: PRODUCTION },
+      to: { path: '^(tests|bench|harness)/' },
+    },
+    {
+      name: 'bench-not-on-tests',
+      comment: 'bench/ takes what it shares with tests from harness/, never from tests/.',
+      severity: 'error',
+      from: { path: '^bench/' },
       to: { path: '^tests/' },
     },
+    {
+      name: 'tests-not-on-bench',
+      comment: 'tests/ take what they share with bench/ from harness/, never from bench/.',
+      severity: 'error',
+      from: { path: '^tests/' },
+      to: { path: '^bench/' },
+    },
+    {
+      name: 'harness-stands-alone',
+      comment: 'harness/ is shared by tests/ and bench/, so it imports neither.',
+      severity: 'error',
+      from: { path: '^harness/' },
+      to: { path: '^(tests|bench)/' },
+    },
+    {
+      name: 'no-orphans',
+      comment:
+        'A module nothing imports and that imports nothing is dead: use it or remove it. Entry points ' +
+        'are not orphans (they import); TypeScript declaration files are exempt.',
+      severity: 'error',
+      from: {
+        orphan: true,
+        path: '^(domain|application|infrastructure|interfaces|harness|bench|scripts)/',
+        pathNot: '\\.d\\.ts$',
+      },
+      to: {},
+    },
+    ...notToDevDep(),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

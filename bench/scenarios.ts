@@ -107,7 +107,7 @@ export async function coldKeyBurst(service: BenchProcess, countRows: () => Promi
 }
 
 /** The node arguments of `npm start` (the embedded default): its flags, then the entry point. */
-export function npmStartNodeArgs(): string[] {
+function npmStartNodeArgs(): string[] {
   const scripts = (
     JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   ).scripts;

@@ -9,7 +9,7 @@ const ACCEPTANCE_QUERY: Record<Exclude<TargetSessionAttrs, 'any'>, { sql: string
 };
 
 /** A host that answered but is not what `target_session_attrs` asks for: 25006 read_only_sql_transaction. */
-export class HostNotAcceptedError extends Error {
+class HostNotAcceptedError extends Error {
   readonly code = '25006';
 }
 
