@@ -46,6 +46,15 @@ function notToDevDep() {
   ];
 }
 
+/** Code under `from` never imports code under `to` (both path patterns). */
+const fence = (name, from, to, comment) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: to },
+});
+
 module.exports = {
   forbidden: [
     {
@@ -62,54 +71,48 @@ module.exports = {
       from: { path: '^application/' },
       to: { pathNot: '^(application|domain)/' },
     },
-    {
-      name: 'infrastructure-not-on-interfaces',
-      comment: 'adapters never reach into the HTTP layer.',
-      severity: 'error',
-      from: { path: '^infrastructure/' },
-      to: { path: '^interfaces/' },
-    },
-    {
-      name: 'http-not-on-infrastructure',
-      comment: 'the HTTP layer talks to use cases; only the entry point (interfaces/main.ts) composes adapters.',
-      severity: 'error',
-      from: { path: '^interfaces/http/' },
-      to: { path: '^infrastructure/' },
-    },
+    fence(
+      'infrastructure-not-on-interfaces',
+      '^infrastructure/',
+      '^interfaces/',
+      'adapters never reach into the HTTP layer.',
+    ),
+    fence(
+      'http-not-on-infrastructure',
+      '^interfaces/http/',
+      '^infrastructure/',
+      'the HTTP layer talks to use cases; only the entry point (interfaces/main.ts) composes adapters.',
+    ),
     {
       name: 'no-circular',
       severity: 'error',
       from: {},
       to: { circular: true },
     },
-    {
-      name: 'no-tests-in-production-code',
-      comment: 'production code never imports tests/, bench/ or the harness/ they share.',
-      severity: 'error',
-      from: { path: PRODUCTION },
-      to: { path: '^(tests|bench|harness)/' },
-    },
-    {
-      name: 'bench-not-on-tests',
-      comment: 'bench/ takes what it shares with tests from harness/, never from tests/.',
-      severity: 'error',
-      from: { path: '^bench/' },
-      to: { path: '^tests/' },
-    },
-    {
-      name: 'tests-not-on-bench',
-      comment: 'tests/ take what they share with bench/ from harness/, never from bench/.',
-      severity: 'error',
-      from: { path: '^tests/' },
-      to: { path: '^bench/' },
-    },
-    {
-      name: 'harness-stands-alone',
-      comment: 'harness/ is shared by tests/ and bench/, so it imports neither.',
-      severity: 'error',
-      from: { path: '^harness/' },
-      to: { path: '^(tests|bench)/' },
-    },
+    fence(
+      'no-tests-in-production-code',
+      PRODUCTION,
+      '^(tests|bench|harness)/',
+      'production code never imports tests/, bench/ or the harness/ they share.',
+    ),
+    fence(
+      'bench-not-on-tests',
+      '^bench/',
+      '^tests/',
+      'bench/ takes what it shares with tests from harness/, never from tests/.',
+    ),
+    fence(
+      'tests-not-on-bench',
+      '^tests/',
+      '^bench/',
+      'tests/ take what they share with bench/ from harness/, never from bench/.',
+    ),
+    fence(
+      'harness-stands-alone',
+      '^harness/',
+      '^(tests|bench)/',
+      'harness/ is shared by tests/ and bench/, so it imports neither.',
+    ),
     {
       name: 'no-orphans',
       comment:
