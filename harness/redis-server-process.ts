@@ -28,10 +28,6 @@ export class RedisServerProcess {
     return server;
   }
 
-  get uri(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
   /** Starts (again) on the same port and resolves once it accepts connections. */
   async restart(): Promise<void> {
     if (this.child) return;

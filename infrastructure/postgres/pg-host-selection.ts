@@ -28,11 +28,6 @@ export class HostSelector {
     private readonly open: (uri: string) => Promise<pg.Client>,
   ) {}
 
-  /** The host new connections try first, for readiness and logs. */
-  get current(): PostgresHost | undefined {
-    return this.targets.hosts[this.preferred];
-  }
-
   async connect(): Promise<pg.Client> {
     const { hosts } = this.targets;
     const failures: unknown[] = [];
