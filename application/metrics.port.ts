@@ -35,7 +35,7 @@ export interface StoreMetrics {
   observeStoreQuery(operation: string, ok: boolean, seconds: number): void;
 }
 
-export interface DependencyMetrics {
+interface DependencyMetrics {
   setDependencyUp(dependency: Dependency, up: boolean): void;
   setBreakerState(breaker: string, state: BreakerState): void;
   watchPool(pool: string, source: PoolStatsSource): void;

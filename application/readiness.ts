@@ -37,10 +37,6 @@ export class Readiness {
     this.draining = true;
   }
 
-  get isDraining(): boolean {
-    return this.draining;
-  }
-
   async report(): Promise<ReadinessReport> {
     const results = await Promise.all(this.checks.map((c) => this.run(c)));
     const checks: Record<string, CheckResult> = {};

@@ -5,6 +5,7 @@
  * on a shared machine it moves much less than throughput does.
  */
 import type { BenchProcess } from './processes.js';
+import type { ScenarioResult } from './report.js';
 import { wrk, type LoadResult } from './wrk.js';
 
 export interface HitTarget {
@@ -83,4 +84,19 @@ export async function hitRounds(targets: HitTarget[], settings: HitSettings): Pr
       peakRssMiB: target.process.peakRssMiB(),
     };
   });
+}
+
+/** One HIT target's row of the report, its ratio to the baseline's req/s of the same run. */
+export function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResult {
+  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.mean;
+  return {
+    scenario: hit.name,
+    target: `GET ${hit.path}`,
+    ...{ requestsPerSec, p50Ms, p99Ms, errors, non2xx },
+    cpuUsPerRequest: hit.cpuUsPerRequest,
+    idleRssMiB: hit.idleRssMiB,
+    peakRssMiB: hit.peakRssMiB,
+    ratioToBaseline: requestsPerSec / baseline.mean.requestsPerSec,
+    note: `${note}; each round ${hit.rounds.map((r) => Math.round(r.requestsPerSec)).join(' / ')}`,
+  };
 }

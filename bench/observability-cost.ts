@@ -5,10 +5,10 @@
  * rounds in alternating order; the table shows the median of the rounds.
  *   npm run build && npx tsx bench/observability-cost.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3)
  */
-import pg from 'pg';
-import { freePort } from '../tests/support/redis-server-process.js';
+import { freePort } from '../harness/free-port.js';
 import { BenchProcess, imageNodeArgs } from './processes.js';
-import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
+import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
+import { withDatabase } from './bench-database.js';
 import { wrk } from './wrk.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -16,10 +16,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-/**
- * CPU seconds the process has used (user + system, from /proc): CPU per request is what the
- * service costs, and unlike requests/s it barely moves when other processes share the machine.
- */
 interface Scenario {
   readonly name: string;
   readonly args: string[];
@@ -27,11 +23,6 @@ interface Scenario {
   readonly readyPath: string;
 }
 
-const database = `ping_obs_bench_${process.pid}`;
-const admin = new pg.Client({ connectionString: POSTGRES });
-await admin.connect();
-await admin.query(`create database ${database}`);
-const postgresUri = Object.assign(new URL(POSTGRES), { pathname: `/${database}` }).toString();
 const ingest = await FakeSentryIngest.start();
 const service = imageNodeArgs();
 const withDefaultsSdk = service.map((arg) =>
@@ -59,32 +50,34 @@ const scenarios: Scenario[] = [
 ];
 
 const results = new Map<string, Array<{ rps: number; p99: number; errors: number; cpuUs: number }>>();
-for (let round = 0; round < ROUNDS; round++) {
-  const order = round % 2 === 0 ? scenarios : [...scenarios].reverse();
-  for (const scenario of order) {
-    const port = await freePort();
-    const env = { POSTGRES_URI: postgresUri, CACHE_TTL_SECONDS: '3600', ...scenario.env };
-    const server = await BenchProcess.start(scenario.name, scenario.args, env, port, scenario.readyPath);
-    try {
-      const url = `${server.url}${scenario.readyPath === '/' ? '/' : '/ping'}`;
-      await fetch(url); // the one MISS: every measured request is a HIT
-      await wrk(url, { connections: CONNECTIONS, seconds: 2 }); // warm-up
-      const cpuBefore = server.cpuSeconds();
-      const run = await wrk(url, { connections: CONNECTIONS, seconds: SECONDS });
-      const cpuUs = ((server.cpuSeconds() - cpuBefore) / run.requests) * 1e6;
-      const entry = { rps: run.requestsPerSec, p99: run.p99Ms, errors: run.errors + run.non2xx, cpuUs };
-      results.set(scenario.name, [...(results.get(scenario.name) ?? []), entry]);
-      console.error(
-        `round ${round + 1}: ${scenario.name}: ${Math.round(entry.rps)} req/s, p99 ${entry.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request`,
-      );
-    } finally {
-      await server.stop();
+// CPU per request beside req/s: it is what the service costs, and it barely moves when other
+// processes share the machine.
+await withDatabase(POSTGRES, async ({ uri: postgresUri }) => {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? scenarios : [...scenarios].reverse();
+    for (const scenario of order) {
+      const port = await freePort();
+      const env = { POSTGRES_URI: postgresUri, CACHE_TTL_SECONDS: '3600', ...scenario.env };
+      const server = await BenchProcess.start(scenario.name, scenario.args, env, port, scenario.readyPath);
+      try {
+        const url = `${server.url}${scenario.readyPath === '/' ? '/' : '/ping'}`;
+        await fetch(url); // the one MISS: every measured request is a HIT
+        await wrk(url, { connections: CONNECTIONS, seconds: 2 }); // warm-up
+        const cpuBefore = server.cpuSeconds();
+        const run = await wrk(url, { connections: CONNECTIONS, seconds: SECONDS });
+        const cpuUs = ((server.cpuSeconds() - cpuBefore) / run.requests) * 1e6;
+        const entry = { rps: run.requestsPerSec, p99: run.p99Ms, errors: run.errors + run.non2xx, cpuUs };
+        results.set(scenario.name, [...(results.get(scenario.name) ?? []), entry]);
+        console.error(
+          `round ${round + 1}: ${scenario.name}: ${Math.round(entry.rps)} req/s, p99 ${entry.p99} ms, ${cpuUs.toFixed(1)} µs CPU/request`,
+        );
+      } finally {
+        await server.stop();
+      }
     }
   }
-}
+});
 await ingest.close();
-await admin.query(`drop database if exists ${database} with (force)`);
-await admin.end();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const baseline = median(results.get(scenarios[0]!.name)!.map((r) => r.rps));

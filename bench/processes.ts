@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { waitUntilReady } from '../tests/support/wait-until-ready.js';
+import { waitUntilReady } from '../harness/wait-until-ready.js';
 import { pinnedTo } from './wrk.js';
 
 export const root = resolve(import.meta.dirname, '..');

@@ -29,7 +29,7 @@ export interface BenchReport {
   readonly checks: Array<{ check: string; pass: boolean; detail: string }>;
 }
 
-export function toMarkdown(report: BenchReport): string {
+function toMarkdown(report: BenchReport): string {
   const lines = [
     `Run ${report.date} on ${report.machine}; load average ${report.loadAverage.start.join(' ')} at the start, ` +
       `${report.loadAverage.end.join(' ')} at the end; ${JSON.stringify(report.settings)}`,

@@ -7,14 +7,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import pg from 'pg';
-import { FakeSentryIngest } from '../tests/support/fake-sentry-ingest.js';
-import { freePort } from '../tests/support/redis-server-process.js';
+import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
+import { withDatabase, type BenchDatabase } from './bench-database.js';
 import { hitChecks, NAMES, scenarioChecks } from './checks.js';
-import { hitRounds, type HitResult } from './hit-rounds.js';
-import { BenchProcess, benchNode, imageNodeArgs, imageNodeOptions, root } from './processes.js';
-import { writeReport, type ScenarioResult } from './report.js';
+import { hitRounds, hitRow } from './hit-rounds.js';
+import { benchNode, root } from './processes.js';
+import { writeReport, type BenchReport, type ScenarioResult } from './report.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
+import { BenchServers } from './servers.js';
 
 const SETTINGS = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
@@ -26,103 +26,50 @@ const REDIS = process.env.TEST_REDIS_URI ?? 'redis://127.0.0.1:6379';
 const REDIS_COMMAND_TIMEOUT_MS = 250;
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
-async function withDatabase<T>(work: (uri: string, count: () => Promise<number>) => Promise<T>): Promise<T> {
-  const name = `ping_bench_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: POSTGRES });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const uri = Object.assign(new URL(POSTGRES), { pathname: `/${name}` }).toString();
-  const counter = new pg.Client({ connectionString: uri });
+type Check = BenchReport['checks'][number];
+interface Measured {
+  readonly results: ScenarioResult[];
+  readonly checks: Check[];
+}
+
+function build(): void {
+  console.log('building…');
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+}
+
+/** The HIT comparison of the four servers; then the write path and the list on the Sentry-on service. */
+async function hitComparison(servers: BenchServers, database: BenchDatabase): Promise<Measured> {
+  const hitServers = await servers.hitServers();
   try {
-    await counter.connect();
-    const count = async () => Number((await counter.query('select count(*)::int as n from pings')).rows[0].n);
-    return await work(uri, count);
+    const targets = hitServers.map(({ process, path }) => ({ name: process.name, process, path }));
+    const hit = await hitRounds(targets, SETTINGS);
+    const rows = hit.map((result, index) => hitRow(result, hit[0]!, hitServers[index]!.note));
+    const sentryOn = hitServers.find((s) => s.process.name === NAMES.sentryOn)!.process;
+    return {
+      results: [...rows, ...(await writeAndList(sentryOn, SETTINGS, database.countRows))],
+      checks: hitChecks(hit),
+    };
   } finally {
-    await counter.end().catch(() => undefined);
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    for (const server of hitServers) await server.process.stop();
   }
 }
 
-function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResult {
-  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.mean;
-  return {
-    scenario: hit.name,
-    target: `GET ${hit.path}`,
-    ...{ requestsPerSec, p50Ms, p99Ms, errors, non2xx },
-    cpuUsPerRequest: hit.cpuUsPerRequest,
-    idleRssMiB: hit.idleRssMiB,
-    peakRssMiB: hit.peakRssMiB,
-    ratioToBaseline: requestsPerSec / baseline.mean.requestsPerSec,
-    note: `${note}; each round ${hit.rounds.map((r) => Math.round(r.requestsPerSec)).join(' / ')}`,
-  };
+/** The service when things go wrong: Redis down (every answer a BYPASS), a burst on one cold key. */
+async function failureScenarios(servers: BenchServers, database: BenchDatabase): Promise<ScenarioResult[]> {
+  const bypass = await redisDown(
+    (redisUri) => servers.service('service (Redis down)', 'bypass', { sentry: true, redisUri }),
+    SETTINGS,
+  );
+  const cold = await servers.service('service (cold key)', 'cold', { sentry: true });
+  try {
+    return [bypass, await coldKeyBurst(cold, database.countRows)];
+  } finally {
+    await cold.stop();
+  }
 }
 
-async function main(): Promise<number> {
-  const loadAtStart = load();
-  console.log('building…');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  const sentry = await FakeSentryIngest.start();
-  const nodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions(); // try other V8 flags
-  const serviceArgs = imageNodeArgs();
-  const results: ScenarioResult[] = [];
-  const checks = [];
-
-  await withDatabase(async (postgresUri, countRows) => {
-    const serviceEnv = (prefix: string, options: { sentry: boolean; redis?: string }): Record<string, string> => ({
-      NODE_ENV: 'production',
-      POSTGRES_URI: postgresUri,
-      REDIS_URI: options.redis ?? REDIS,
-      REDIS_KEY_PREFIX: `bench:${process.pid}:${prefix}:`,
-      REDIS_COMMAND_TIMEOUT_MS: String(REDIS_COMMAND_TIMEOUT_MS),
-      ...(options.sentry ? { SENTRY_DSN: sentry.dsn, SENTRY_RELEASE: 'bench' } : {}),
-      SHUTDOWN_DELAY_MS: '0',
-      ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
-    });
-    const start = async (name: string, args: string[], env: Record<string, string>, readyPath: string) =>
-      BenchProcess.start(name, args, env, await freePort(), readyPath);
-    const processes = [
-      await start(NAMES.baseline, ['bench/baseline-server.mjs'], {}, '/'),
-      await start(NAMES.sentryOff, serviceArgs, serviceEnv('off', { sentry: false }), '/readyz'),
-      await start(NAMES.sentryOn, serviceArgs, serviceEnv('on', { sentry: true }), '/readyz'),
-      await start(
-        NAMES.peer,
-        ['bench/peers/fastify-peer.mjs'],
-        { POSTGRES_URI: postgresUri, REDIS_URI: REDIS, REDIS_KEY_PREFIX: `bench:${process.pid}:peer:` },
-        '/ping',
-      ),
-    ];
-    try {
-      const targets = processes.map((p) => ({
-        name: p.name,
-        process: p,
-        path: p.name === NAMES.baseline ? '/' : '/ping',
-      }));
-      const hit = await hitRounds(targets, SETTINGS);
-      const [baseline] = hit;
-      results.push(hitRow(baseline!, baseline!, 'the framework floor'));
-      results.push(hitRow(hit[1]!, baseline!, 'as the image runs it'));
-      results.push(hitRow(hit[2]!, baseline!, 'as the image runs it, SENTRY_DSN set'));
-      results.push(hitRow(hit[3]!, baseline!, 'bench/peers/fastify-peer.mjs'));
-      checks.push(...hitChecks(hit));
-      results.push(...(await writeAndList(processes[2]!, SETTINGS, countRows)));
-    } finally {
-      for (const p of processes) await p.stop();
-    }
-    const bypass = (redis: string) =>
-      start('service (Redis down)', serviceArgs, serviceEnv('bypass', { sentry: true, redis }), '/readyz');
-    results.push(await redisDown(bypass, SETTINGS));
-    const cold = await start('service (cold key)', serviceArgs, serviceEnv('cold', { sentry: true }), '/readyz');
-    try {
-      results.push(await coldKeyBurst(cold, countRows));
-    } finally {
-      await cold.stop();
-    }
-  });
-  await sentry.close();
-  results.push(...(await embedded(SETTINGS)));
-  checks.push(...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100));
-
+/** Writes bench/results/latest.{md,json} and prints the table. */
+function report(servers: BenchServers, loadAtStart: number[], measured: Measured): void {
   const markdown = writeReport({
     date: new Date().toISOString(),
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${execFileSync(benchNode, ['--version'], { encoding: 'utf8' }).trim()}`,
@@ -131,13 +78,32 @@ async function main(): Promise<number> {
     settings: {
       ...SETTINGS,
       load: 'wrk -t1, pinned to core 0; servers pinned to core 1',
-      nodeArgs: serviceArgs.join(' '),
-      NODE_OPTIONS: nodeOptions ?? '',
+      nodeArgs: servers.serviceArgs.join(' '),
+      NODE_OPTIONS: servers.nodeOptions ?? '',
     },
-    results,
-    checks,
+    ...measured,
   });
   console.log('\n' + markdown);
+}
+
+async function main(): Promise<number> {
+  const loadAtStart = load();
+  build();
+  const sentry = await FakeSentryIngest.start();
+  const { servers, hit, failures } = await withDatabase(POSTGRES, async (database) => {
+    const servers = new BenchServers({
+      postgresUri: database.uri,
+      redisUri: REDIS,
+      redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
+      sentryDsn: sentry.dsn,
+    });
+    const hit = await hitComparison(servers, database);
+    const failures = await failureScenarios(servers, database);
+    return { servers, hit, failures };
+  }).finally(() => sentry.close());
+  const results = [...hit.results, ...failures, ...(await embedded(SETTINGS))];
+  const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100)];
+  report(servers, loadAtStart, { results, checks });
   return checks.every((c) => c.pass) ? 0 : 1;
 }
 

@@ -6,8 +6,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FaultProxy } from '../tests/support/fault-proxy.js';
-import { freePort, RedisServerProcess } from '../tests/support/redis-server-process.js';
+import { FaultProxy } from '../harness/fault-proxy.js';
+import { freePort } from '../harness/free-port.js';
+import { RedisServerProcess } from '../harness/redis-server-process.js';
 import { BenchProcess, root } from './processes.js';
 import type { ScenarioResult } from './report.js';
 import { wrk, type LoadResult } from './wrk.js';
@@ -106,7 +107,7 @@ export async function coldKeyBurst(service: BenchProcess, countRows: () => Promi
 }
 
 /** The node arguments of `npm start` (the embedded default): its flags, then the entry point. */
-export function npmStartNodeArgs(): string[] {
+function npmStartNodeArgs(): string[] {
   const scripts = (
     JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   ).scripts;

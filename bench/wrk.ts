@@ -53,7 +53,7 @@ function ms(text: string | undefined): number {
   return Math.round(Number(match[1]) * scale * 100) / 100;
 }
 
-export function parseWrk(output: string): LoadResult {
+function parseWrk(output: string): LoadResult {
   const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   return {

@@ -33,7 +33,7 @@ export function isStorableText(text: string): boolean {
   return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
 }
 
-export const NOTE_NOT_STORABLE = 'note must be valid Unicode text without NUL characters';
+const NOTE_NOT_STORABLE = 'note must be valid Unicode text without NUL characters';
 
 /** Why a note cannot be recorded, or null when it can. */
 export function noteProblem(note: string): string | null {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { tryLock } from 'fs-native-extensions';
 
 /** Another process holds DATA_DIR: the message is the one line the process exits with. */
-export class DataDirLockedError extends Error {
+class DataDirLockedError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'DataDirLockedError';

@@ -13,7 +13,7 @@ const SECRET_FIELD =
   /"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|password|passwd|postgres_uri|redis_uri|sentry_dsn)"\s*:\s*("(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\])/gi;
 const MAYBE_SECRET_FIELD = /authorization|cookie|api-key|passw|_uri"|_dsn"/i;
 
-export function redactSecretFields(line: string): string {
+function redactSecretFields(line: string): string {
   return MAYBE_SECRET_FIELD.test(line) ? line.replace(SECRET_FIELD, '"$1":"[redacted]"') : line;
 }
 

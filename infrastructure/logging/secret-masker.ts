@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 
-export const MASK = '***';
+const MASK = '***';
 
 /**
  * `scheme://user:password@`: the password runs to the last `@` before a space, slash or quote,
@@ -60,7 +60,7 @@ export class SecretMasker {
 }
 
 /** The secrets this deployment was configured with, in every spelling they may show up in. */
-export function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>): string[] {
+function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>): string[] {
   const secrets: string[] = [];
   for (const uri of [config.postgres?.uri, config.redis?.uri]) {
     if (!uri) continue;

@@ -23,9 +23,4 @@ export class MemoryPingStore implements PingStore {
     }
     return page;
   }
-
-  /** For tests: how many rows were recorded. */
-  get count(): number {
-    return this.rows.length;
-  }
 }

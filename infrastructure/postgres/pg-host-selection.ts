@@ -9,7 +9,7 @@ const ACCEPTANCE_QUERY: Record<Exclude<TargetSessionAttrs, 'any'>, { sql: string
 };
 
 /** A host that answered but is not what `target_session_attrs` asks for: 25006 read_only_sql_transaction. */
-export class HostNotAcceptedError extends Error {
+class HostNotAcceptedError extends Error {
   readonly code = '25006';
 }
 
@@ -27,11 +27,6 @@ export class HostSelector {
     private readonly targets: PostgresTargets,
     private readonly open: (uri: string) => Promise<pg.Client>,
   ) {}
-
-  /** The host new connections try first, for readiness and logs. */
-  get current(): PostgresHost | undefined {
-    return this.targets.hosts[this.preferred];
-  }
 
   async connect(): Promise<pg.Client> {
     const { hosts } = this.targets;

@@ -8,7 +8,7 @@ import type { PGliteOptions } from '@electric-sql/pglite';
  * idle process from ~165 to ~280 MiB (README, "Performance"). 16MB still caches ~300k pings;
  * wal_buffers follows it (1/32). Nothing here touches durability.
  */
-export const PGLITE_SETTINGS = ['shared_buffers=16MB'] as const;
+const PGLITE_SETTINGS = ['shared_buffers=16MB'] as const;
 
 /** `defaultStartParams`: PGlite's own (`PGlite.defaultStartParams`), from the module loaded by the caller. */
 export function pgliteOptions(defaultStartParams: readonly string[]): PGliteOptions {

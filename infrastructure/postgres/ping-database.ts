@@ -18,7 +18,7 @@ export interface DatabaseSettings {
 }
 
 /** The directory of the embedded engine inside DATA_DIR, so DATA_DIR can hold other things. */
-export function pgliteDirectory(dataDir: string): string {
+function pgliteDirectory(dataDir: string): string {
   return resolve(dataDir, 'pglite');
 }
 

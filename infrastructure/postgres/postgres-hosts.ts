@@ -1,5 +1,5 @@
 /** libpq's `target_session_attrs` values this service honours (the ones a writer can use). */
-export const TARGET_SESSION_ATTRS = ['any', 'read-write', 'primary'] as const;
+const TARGET_SESSION_ATTRS = ['any', 'read-write', 'primary'] as const;
 export type TargetSessionAttrs = (typeof TARGET_SESSION_ATTRS)[number];
 
 export interface PostgresHost {

@@ -9,7 +9,7 @@ export type RedisClientSettings = RedisTarget & {
   readonly commandTimeoutMs: number;
 };
 
-export type RedisTarget =
+type RedisTarget =
   /** `redis://` or `rediss://` (TLS), with optional `user:password@` and `/db` index. */
   { readonly uri: string; readonly sentinel?: null } | { readonly uri?: null; readonly sentinel: RedisSentinelConfig };
 

@@ -7,7 +7,7 @@ import { CircuitBreakerGuard, type BreakerOptions } from './circuit-breaker.js';
  * A breaker with the service's thresholds (half the calls of a 10 s window failing, after at
  * least 5 calls), its state exported as a metric and logged on every change.
  */
-export function makeBreaker(
+function makeBreaker(
   name: string,
   resetTimeoutMs: number,
   unavailable: BreakerOptions['unavailable'],

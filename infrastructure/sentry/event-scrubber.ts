@@ -1,6 +1,6 @@
 import type { SecretMasker } from '../logging/secret-masker.js';
 
-export const FILTERED = '[Filtered]';
+const FILTERED = '[Filtered]';
 
 /** Keys whose values are credentials whatever they look like (header names, config keys). */
 const SECRET_KEYS =

@@ -13,7 +13,7 @@ interface ClientErrorAnswer {
 const METHOD_TOKEN = /^([!#$%&'*+.^_`|~0-9A-Za-z-]{1,20}) /;
 
 /** What a request Node's parser refused gets: the same JSON error shape as the app's answers. */
-export function describeClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): ClientErrorAnswer {
+function describeClientError(error: NodeJS.ErrnoException & { rawPacket?: Buffer }): ClientErrorAnswer {
   switch (error.code) {
     case 'HPE_HEADER_OVERFLOW':
       return { status: 431, code: 'request_header_fields_too_large', message: 'the request headers are too large' };

@@ -5,7 +5,7 @@ import getRawBody from 'raw-body';
 import { exposedHttpError } from './http-errors.js';
 
 /** Pings carry one short note (NOTE_MAX_LENGTH, domain/ping.ts); anything much larger is a mistake or an attack. */
-export const BODY_LIMIT = '16kb';
+const BODY_LIMIT = '16kb';
 
 /**
  * The content codings Node's zlib undoes (`createUnzip` reads gzip and zlib-wrapped deflate);
@@ -68,7 +68,7 @@ async function readBody(ctx: Context, coding: string, decode: (body: Readable) =
 }
 
 /** The bytes of a JSON object, strictly UTF-8 (a UTF-8 byte order mark is ignored, as RFC 8259 allows). */
-export function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
+function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   if (looksLikeUtf16(bytes)) throw exposedHttpError(415, 'the body must be UTF-8 JSON (it looks like UTF-16)');
   let text: string;
   try {

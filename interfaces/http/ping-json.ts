@@ -7,7 +7,7 @@ export interface PingJson {
   note: string | null;
 }
 
-export const PING_MESSAGE = 'Ping received and processed.';
+const PING_MESSAGE = 'Ping received and processed.';
 
 export function toPingJson(ping: Ping): PingJson {
   return { id: ping.id, createdAt: ping.createdAt.toISOString(), note: ping.note };

@@ -5,7 +5,7 @@ import { Server as NetServer } from 'node:net';
  * How long a connection must have stayed unused after the listener closed before it is closed
  * without an answer. A client that keeps sending has sent its next request long before.
  */
-export const IDLE_GRACE_MS = 500;
+const IDLE_GRACE_MS = 500;
 
 /**
  * Stops accepting, then resolves once every connection has closed, without resetting a client

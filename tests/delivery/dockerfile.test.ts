@@ -153,5 +153,9 @@ describe('Dockerfile (parsed with dockerfile-ast)', () => {
         expect(ignored(path), path).to.equal(true);
       }
     });
+
+    it('leaves out the code that never runs in the image: tests, bench, harness, scripts', () => {
+      for (const path of ['tests', 'bench', 'harness', 'scripts']) expect(ignored(path), path).to.equal(true);
+    });
   });
 });

@@ -14,7 +14,7 @@ import {
   stageEnv,
   type DockerStage,
 } from '../support/delivery-files.js';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { createScratchDatabase, scratchRedisPrefix } from '../support/test-servers.js';
 
 /** Labels that Prometheus or the ServiceMonitor add to every series; the app does not emit them. */

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { FakeSentryIngest } from '../support/fake-sentry-ingest.js';
-import { freePort } from '../support/redis-server-process.js';
+import { FakeSentryIngest } from '../../harness/fake-sentry-ingest.js';
+import { freePort } from '../../harness/free-port.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const PG_PASSWORD = 'SeCrEt-pg';

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { freePort, RedisServerProcess } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
+import { RedisServerProcess } from '../../harness/redis-server-process.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase } from '../support/test-servers.js';
 

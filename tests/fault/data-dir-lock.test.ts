@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { ServiceProcess } from '../support/service-process.js';
 
 /**

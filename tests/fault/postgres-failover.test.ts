@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FaultProxy } from '../support/fault-proxy.js';
+import { FaultProxy } from '../../harness/fault-proxy.js';
 import { runLoad, summarize, type Sample } from '../support/load.js';
 import { PostgresPair } from '../support/postgres-pair.js';
 import { ServiceProcess } from '../support/service-process.js';

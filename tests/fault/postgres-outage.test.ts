@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FaultProxy } from '../support/fault-proxy.js';
+import { FaultProxy } from '../../harness/fault-proxy.js';
 import { summarize, timedRequest } from '../support/load.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUri } from '../support/test-servers.js';

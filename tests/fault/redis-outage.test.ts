@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { FaultProxy } from '../support/fault-proxy.js';
+import { FaultProxy } from '../../harness/fault-proxy.js';
 import { runLoad, summarize, timedRequest, type Sample } from '../support/load.js';
-import { RedisServerProcess } from '../support/redis-server-process.js';
+import { RedisServerProcess } from '../../harness/redis-server-process.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase } from '../support/test-servers.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FaultProxy } from '../support/fault-proxy.js';
+import { FaultProxy } from '../../harness/fault-proxy.js';
 import { timedRequest, type Sample } from '../support/load.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, testPostgresUri } from '../support/test-servers.js';

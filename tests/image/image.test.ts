@@ -14,9 +14,9 @@ import {
   type ImageInspection,
 } from '../support/buildah.js';
 import { pinnedNodeVersion, root } from '../support/delivery-files.js';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { createScratchDatabase, scratchRedisPrefix, testRedisUri } from '../support/test-servers.js';
-import { waitUntilReady } from '../support/wait-until-ready.js';
+import { waitUntilReady } from '../../harness/wait-until-ready.js';
 
 const IMAGE = 'localhost/ping-service:image-test';
 const SHUTDOWN_DELAY_MS = 3_000;

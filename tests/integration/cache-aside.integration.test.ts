@@ -10,7 +10,7 @@ import {
 import { makeHttpHarness } from '../support/http-harness.js';
 import { RecordingReporter } from '../support/test-doubles.js';
 import type { ContainerOverrides } from '../../infrastructure/composition/container.js';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 
 const json = { 'content-type': 'application/json' };
 

@@ -4,10 +4,10 @@ import { StoreUnavailableError } from '../../domain/errors.js';
 import { KnexPingStore } from '../../infrastructure/postgres/knex-ping-store.js';
 import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
 import { openTestDatabase, TEST_DATABASE_BUDGETS, type DatabaseFixture } from '../support/backend-fixtures.js';
-import { FaultProxy } from '../support/fault-proxy.js';
+import { FaultProxy } from '../../harness/fault-proxy.js';
 import { PgBouncerProcess } from '../support/pgbouncer-process.js';
 import { createScratchDatabase } from '../support/test-servers.js';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { silentLogger } from '../support/test-doubles.js';
 
 async function failureOf(work: Promise<unknown>): Promise<unknown> {

@@ -5,7 +5,7 @@ import { LAST_PING_KEY } from '../../domain/ping-service.js';
 import { createRedisClient } from '../../infrastructure/redis/create-redis-client.js';
 import { RedisPingCache } from '../../infrastructure/redis/redis-ping-cache.js';
 import { openTestRedis, type RedisFixture } from '../support/backend-fixtures.js';
-import { freePort } from '../support/redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { silentLogger } from '../support/test-doubles.js';
 import { connectTestRedis, testRedisUri } from '../support/test-servers.js';
 

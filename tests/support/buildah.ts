@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * buildah on its own storage (vfs: no overlay mounts needed) under the project's cache, so the
  * stand-in base survives between runs and nothing touches the machine's default storage.
  */
-export const cacheDir = process.env.PING_SERVICE_CACHE || join(homedir(), '.cache', 'ping-service');
+const cacheDir = process.env.PING_SERVICE_CACHE || join(homedir(), '.cache', 'ping-service');
 export const storageEnv = {
   BUILDAH_ROOT: join(cacheDir, 'buildah', 'root'),
   BUILDAH_RUNROOT: join(cacheDir, 'buildah', 'runroot'),

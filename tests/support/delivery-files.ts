@@ -23,7 +23,7 @@ export function readYaml(relativePath: string): Yaml {
   return parse(readText(relativePath));
 }
 
-export function readYamlDocuments(relativePath: string): Yaml[] {
+function readYamlDocuments(relativePath: string): Yaml[] {
   return parseAllDocuments(readText(relativePath)).map((document) => {
     if (document.errors.length > 0) throw new Error(`${relativePath}: ${document.errors[0]!.message}`);
     return document.toJS();

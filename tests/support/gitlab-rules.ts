@@ -102,7 +102,7 @@ function tokenize(expression: string): Token[] {
   return tokens;
 }
 
-export function evaluateIf(expression: string, variables: Variables): boolean {
+function evaluateIf(expression: string, variables: Variables): boolean {
   const tokens = tokenize(expression);
   let position = 0;
   const peek = () => tokens[position];

@@ -5,7 +5,7 @@ import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.j
 import { FakeClock } from './fake-clock.js';
 import { RecordingMonitor, SpyCache, SpyStore } from './test-doubles.js';
 
-export const TEST_POLICY: PingPolicy = {
+const TEST_POLICY: PingPolicy = {
   ttlMs: 60_000,
   staleGraceMs: 300_000,
   leaseTtlMs: 2_000,

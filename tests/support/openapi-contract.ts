@@ -50,7 +50,7 @@ function resolve(node: Json): { node: Json; at: string | null } {
 }
 
 /** Where the document describes this answer: the operation's response, or a shared one. */
-export function documentedResponse(method: string, path: string, status: number): { where: string; at: string } | null {
+function documentedResponse(method: string, path: string, status: number): { where: string; at: string } | null {
   const operation = openApi.paths[path]?.[method.toLowerCase()];
   if (operation) {
     const response = operation.responses[String(status)];
@@ -122,7 +122,7 @@ export function documentedOperationAnswers(): string[] {
 }
 
 /** Answered by the HTTP parser before any route: the same component on every operation. */
-export function isParserAnswer(response: Json): boolean {
+function isParserAnswer(response: Json): boolean {
   return /^#\/components\/responses\/(BadRequest|RequestTimeout|RequestHeaderFieldsTooLarge)$/.test(
     response.$ref ?? '',
   );

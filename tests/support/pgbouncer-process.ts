@@ -4,7 +4,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asPostgresUser } from './postgres-user.js';
-import { freePort } from './redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 import { testPostgresUri } from './test-servers.js';
 
 const PGBOUNCER = process.env.PGBOUNCER_BIN || '/usr/sbin/pgbouncer';
@@ -19,7 +19,6 @@ export class PgBouncerProcess {
     private readonly child: ChildProcess,
     private readonly dir: string,
     readonly port: number,
-    private readonly output: string[],
   ) {}
 
   static async start(upstreamUri: string = testPostgresUri): Promise<PgBouncerProcess> {
@@ -57,7 +56,7 @@ export class PgBouncerProcess {
     const child = spawn(PGBOUNCER, [join(dir, 'pgbouncer.ini')], { stdio: ['ignore', 'pipe', 'pipe'], ...asUser });
     child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const bouncer = new PgBouncerProcess(child, dir, port, output);
+    const bouncer = new PgBouncerProcess(child, dir, port);
     let spawnError: Error | null = null;
     child.once('error', (error) => (spawnError = error));
     const deadline = Date.now() + 10_000;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { asPostgresUser } from './postgres-user.js';
-import { freePort } from './redis-server-process.js';
+import { freePort } from '../../harness/free-port.js';
 
 /** PG_BIN_DIR, else the newest Debian install (`/usr/lib/postgresql/<major>/bin`). */
 const BIN = process.env.PG_BIN_DIR || newestDebianPostgres();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { RedisServerProcess } from './redis-server-process.js';
+import { RedisServerProcess } from '../../harness/redis-server-process.js';
 
 export const MASTER_SET = 'mymaster';
 

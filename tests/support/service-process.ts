@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { freePort } from './redis-server-process.js';
-import { waitUntilReady } from './wait-until-ready.js';
+import { freePort } from '../../harness/free-port.js';
+import { waitUntilReady } from '../../harness/wait-until-ready.js';
 
 const root = resolve(import.meta.dirname, '../..');
 

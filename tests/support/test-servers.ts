@@ -11,7 +11,7 @@ export const testRedisUri = process.env.TEST_REDIS_URI || 'redis://127.0.0.1:637
  * A test server did not answer. Its stack is its message alone, so mocha prints one line that
  * says how to provide the server instead of a trace into pg or ioredis internals.
  */
-export class ServerUnreachableError extends Error {
+class ServerUnreachableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ServerUnreachableError';

@@ -33,7 +33,8 @@ function cruise(files: Record<string, string>): { status: number | null; output:
   }
 }
 
-describe('the layer rule (dependency-cruiser, as run by npm test)', () => {
+describe('the layer rule (dependency-cruiser, as run by npm test)', function () {
+  this.timeout(20_000); // each case starts depcruise: seconds on a busy machine
   const clean = {
     'domain/ping.ts': 'export const a = 1;\n',
     'application/use.ts': "import { a } from '../domain/ping.js';\nexport const b = a;\n",
@@ -70,6 +71,19 @@ describe('the layer rule (dependency-cruiser, as run by npm test)', () => {
       'the HTTP layer importing start-up code',
       { 'interfaces/http/bad.ts': "import { d } from '../startup/main.js';\nexport const e = d;\n" },
       'http-not-on-startup',
+    ],
+    [
+      'a module nothing imports and that imports nothing (an orphan)',
+      { 'infrastructure/forgotten.ts': 'export const unused = 1;\n' },
+      'no-orphans',
+    ],
+    [
+      'production code importing the harness tests and bench share',
+      {
+        'interfaces/bad.ts': "import { h } from '../harness/helper.js';\nexport const e = h;\n",
+        'harness/helper.ts': 'export const h = 1;\n',
+      },
+      'no-tests-in-production-code',
     ],
   ];
   for (const [what, extra, rule] of violations) {

@@ -5,7 +5,7 @@ import { isInfrastructureRoute } from './route-label.js';
 /** Paths are echoed from the request line: bounded, so a hostile URL cannot bloat the logs. */
 const MAX_LOGGED_PATH = 200;
 /** A request slower than this is logged at warn whatever its status. */
-export const SLOW_REQUEST_MS = 1_000;
+const SLOW_REQUEST_MS = 1_000;
 
 /**
  * One line for an answered request, at a level that says how interesting it is:

@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 
 /** Requests that answered no route (404, 405): one label for all, so garbage cannot multiply series. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 /** Orchestrator and Prometheus traffic: frequent, uninteresting, kept out of the request figures. */
 const INFRASTRUCTURE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);

@@ -75,7 +75,7 @@ function decode(encoding: string | undefined, body: Buffer): string {
 }
 
 /** Envelope: a header line, then for each item a header line and a JSON payload line. */
-export function parseEnvelope(body: string): EnvelopeItem[] {
+function parseEnvelope(body: string): EnvelopeItem[] {
   const lines = body.split('\n').filter((line) => line.length > 0);
   const items: EnvelopeItem[] = [];
   for (let i = 1; i + 1 < lines.length; i += 2) {

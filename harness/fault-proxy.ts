@@ -4,9 +4,9 @@ import { once } from 'node:events';
 export type ProxyMode = 'pass' | 'blackhole' | 'refuse';
 
 /**
- * A TCP proxy of the tests' own between the service and a server, to break the connection in
+ * A TCP proxy of our own between the service and a server, to break the connection in
  * the ways production does:
- * - `pass`: bytes flow (optionally after `latencyMs`);
+ * - `pass`: bytes flow;
  * - `cut()`: every open connection is reset now (a crash or a failover);
  * - `blackhole`: connections stay open but nothing is forwarded either way (a dead host, a
  *   dropped route: packets vanish, no reset), and new connections are accepted and starved;
@@ -14,7 +14,6 @@ export type ProxyMode = 'pass' | 'blackhole' | 'refuse';
  */
 export class FaultProxy {
   private mode: ProxyMode = 'pass';
-  private latencyMs = 0;
   private readonly pairs = new Set<{ client: Socket; upstream: Socket }>();
   private constructor(
     private readonly server: Server,
@@ -37,10 +36,6 @@ export class FaultProxy {
     if (mode === 'refuse') this.cut();
   }
 
-  setLatency(ms: number): void {
-    this.latencyMs = ms;
-  }
-
   /**
    * Sends new connections to another server and resets the open ones: what Stolon's proxy does
    * when the sentinels elect a new master.
@@ -57,10 +52,6 @@ export class FaultProxy {
       upstream.resetAndDestroy();
     }
     this.pairs.clear();
-  }
-
-  get openConnections(): number {
-    return this.pairs.size;
   }
 
   async close(): Promise<void> {
@@ -94,8 +85,7 @@ export class FaultProxy {
   private forward(from: Socket, to: Socket): void {
     from.on('data', (chunk) => {
       if (this.mode === 'blackhole') return; // swallowed: no answer, no reset
-      if (this.latencyMs > 0) setTimeout(() => to.writable && to.write(chunk), this.latencyMs);
-      else if (to.writable) to.write(chunk);
+      if (to.writable) to.write(chunk);
     });
   }
 }

@@ -1,17 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, createServer } from 'node:net';
-
-/** A free TCP port on loopback, chosen by the kernel. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { connect } from 'node:net';
+import { freePort } from './free-port.js';
 
 export interface RedisServerOptions {
   /** A config file read first (a sentinel's, which it also rewrites). */
@@ -36,10 +26,6 @@ export class RedisServerProcess {
     const server = new RedisServerProcess(port ?? (await freePort()), options);
     await server.restart();
     return server;
-  }
-
-  get uri(): string {
-    return `redis://127.0.0.1:${this.port}`;
   }
 
   /** Starts (again) on the same port and resolves once it accepts connections. */

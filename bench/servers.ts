@@ -1,0 +1,73 @@
+/**
+ * The servers `npm run bench` starts: the service as the image runs it (its CMD and NODE_OPTIONS)
+ * on the bench database, its Redis keys under a prefix of its own, with Sentry off or on; and the
+ * four targets of the HIT comparison, each with the note the report prints beside it.
+ */
+import { freePort } from '../harness/free-port.js';
+import { NAMES } from './checks.js';
+import { BenchProcess, imageNodeArgs, imageNodeOptions } from './processes.js';
+
+export interface BenchServerSettings {
+  readonly postgresUri: string;
+  readonly redisUri: string;
+  readonly redisCommandTimeoutMs: number;
+  readonly sentryDsn: string;
+}
+
+export interface HitServer {
+  readonly process: BenchProcess;
+  readonly path: string;
+  readonly note: string;
+}
+
+async function start(name: string, args: string[], env: Record<string, string>, readyPath: string) {
+  return BenchProcess.start(name, args, env, await freePort(), readyPath);
+}
+
+export class BenchServers {
+  readonly serviceArgs = imageNodeArgs();
+  /** The image's NODE_OPTIONS, or BENCH_NODE_OPTIONS to try other V8 flags. */
+  readonly nodeOptions = process.env.BENCH_NODE_OPTIONS ?? imageNodeOptions();
+
+  constructor(private readonly settings: BenchServerSettings) {}
+
+  /** The service, its Redis keys under `bench:<pid>:<prefix>:`; `redisUri` replaces the shared Redis. */
+  service(name: string, prefix: string, options: { sentry: boolean; redisUri?: string }): Promise<BenchProcess> {
+    return start(name, this.serviceArgs, this.serviceEnv(prefix, options), '/readyz');
+  }
+
+  /** Bare Koa (the framework's floor), the service with Sentry off and on, the Fastify peer. */
+  async hitServers(): Promise<HitServer[]> {
+    const { postgresUri, redisUri } = this.settings;
+    const peerEnv = { POSTGRES_URI: postgresUri, REDIS_URI: redisUri, REDIS_KEY_PREFIX: `bench:${process.pid}:peer:` };
+    const servers: HitServer[] = [];
+    try {
+      const baseline = await start(NAMES.baseline, ['bench/baseline-server.mjs'], {}, '/');
+      servers.push({ process: baseline, path: '/', note: 'the framework floor' });
+      const off = await this.service(NAMES.sentryOff, 'off', { sentry: false });
+      servers.push({ process: off, path: '/ping', note: 'as the image runs it' });
+      const on = await this.service(NAMES.sentryOn, 'on', { sentry: true });
+      servers.push({ process: on, path: '/ping', note: 'as the image runs it, SENTRY_DSN set' });
+      const peer = await start(NAMES.peer, ['bench/peers/fastify-peer.mjs'], peerEnv, '/ping');
+      servers.push({ process: peer, path: '/ping', note: 'bench/peers/fastify-peer.mjs' });
+      return servers;
+    } catch (error) {
+      for (const server of servers) await server.process.stop();
+      throw error;
+    }
+  }
+
+  private serviceEnv(prefix: string, options: { sentry: boolean; redisUri?: string }): Record<string, string> {
+    const { postgresUri, redisUri, redisCommandTimeoutMs, sentryDsn } = this.settings;
+    return {
+      NODE_ENV: 'production',
+      POSTGRES_URI: postgresUri,
+      REDIS_URI: options.redisUri ?? redisUri,
+      REDIS_KEY_PREFIX: `bench:${process.pid}:${prefix}:`,
+      REDIS_COMMAND_TIMEOUT_MS: String(redisCommandTimeoutMs),
+      ...(options.sentry ? { SENTRY_DSN: sentryDsn, SENTRY_RELEASE: 'bench' } : {}),
+      SHUTDOWN_DELAY_MS: '0',
+      ...(this.nodeOptions ? { NODE_OPTIONS: this.nodeOptions } : {}),
+    };
+  }
+}
