@@ -1,4 +1,4 @@
-import * as Sentry from '@sentry/node';
+import * as Sentry from './sentry-sdk.js';
 import type { Logger } from '../../application/logger.port.js';
 import type { ErrorReporter } from '../../application/error-reporter.port.js';
 

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -14,6 +14,7 @@ import {
   stageEnv,
   type DockerStage,
 } from '../support/delivery-files.js';
+import { FakeSentryIngest } from '../../harness/fake-sentry-ingest.js';
 import { freePort } from '../../harness/free-port.js';
 import { createScratchDatabase, scratchRedisPrefix } from '../support/test-servers.js';
 
@@ -37,6 +38,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
   const cleanups: Array<() => Promise<void>> = [];
   let database: Awaited<ReturnType<typeof createScratchDatabase>>;
   let redis: Awaited<ReturnType<typeof scratchRedisPrefix>>;
+  let serviceEnv: NodeJS.ProcessEnv = {};
 
   before(async function () {
     const argv = execFormCmd(finalStage);
@@ -48,8 +50,9 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
 
     folder = mkdtempSync(join(tmpdir(), 'ping-service-final-stage-'));
     cleanups.push(async () => rmSync(folder, { recursive: true, force: true }));
-    // The build stage's `npm run build`, emitting into the temporary folder.
-    run('npm', ['run', 'build', '--', '--outDir', join(folder, 'dist')], root);
+    // The build stage's `npm run build` (the compiler, then the Sentry bundle), emitting into the
+    // temporary folder.
+    run('npm', ['run', 'build'], root, { ...process.env, BUILD_OUT_DIR: join(folder, 'dist') });
     for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(root, file), join(folder, file));
     // The final stage's own install command (its `npm ci` part; the cache stays untouched).
     const install = runCommands(finalStage)
@@ -66,7 +69,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
     // A container's environment: the image's ENV plus the deployment's, nothing from this shell.
-    const env = {
+    serviceEnv = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...stageEnv(finalStage),
       NODE_ENV: 'production',
@@ -80,7 +83,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     };
     const [command, ...args] = argv;
     expect(command).to.equal('node');
-    child = spawn(process.execPath, args, { cwd: folder, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawn(process.execPath, args, { cwd: folder, env: serviceEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     exited = once(child, 'exit').then(([code]) => code as number | null);
     await waitUntilReady(child);
@@ -163,11 +166,62 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     }
   });
 
+  it('with SENTRY_DSN, reports a defect through the bundled SDK: no @sentry module is resolved at run time', async () => {
+    const bundle = readFileSync(join(folder, 'dist/infrastructure/sentry/sentry-sdk.js'), 'utf8');
+    expect(bundle, 'the build replaced the re-export with the bundle').to.not.include("from '@sentry/node'");
+    const ingest = await FakeSentryIngest.start();
+    const imports = join(folder, 'sentry-imports.txt');
+    const port = await freePort();
+    const reporting = spawn(
+      process.execPath,
+      ['--import', join(root, 'tests/support/record-sentry-imports.mjs'), ...execFormCmd(finalStage)!.slice(1)],
+      {
+        cwd: folder,
+        env: { ...serviceEnv, PORT: String(port), SENTRY_DSN: ingest.dsn, SENTRY_IMPORTS_FILE: imports },
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`);
+      // A table missing under a running service is a defect (500), reported with its stack.
+      await database.query('ALTER TABLE pings RENAME TO pings_away');
+      try {
+        expect((await fetch(`http://127.0.0.1:${port}/pings?limit=1`)).status).to.equal(500);
+      } finally {
+        await database.query('ALTER TABLE pings_away RENAME TO pings');
+      }
+      const deadline = Date.now() + 10_000;
+      while (ingest.events().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const [event] = ingest.events();
+      expect(event?.sdk?.name).to.equal('sentry.javascript.node');
+      expect(JSON.stringify(event?.exception)).to.include('pings');
+      expect(existsSync(imports) ? readFileSync(imports, 'utf8') : '', '@sentry modules resolved').to.equal('');
+    } finally {
+      reporting.kill('SIGKILL');
+      await once(reporting, 'exit');
+      rmSync(imports, { force: true });
+      await ingest.close();
+    }
+  });
+
   it('exits with code 0 on SIGTERM, having written nothing beside its code (read-only root is fine)', async () => {
     child!.kill('SIGTERM');
     expect(await exited, stderr.join('')).to.equal(0);
     expect(readdirSync(folder).sort()).to.deep.equal(['dist', 'node_modules', 'package-lock.json', 'package.json']);
   });
+
+  async function waitUntilAnswering(url: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(url)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${url} did not answer 200 within 60 s`);
+  }
 
   async function waitUntilReady(service: ChildProcess): Promise<void> {
     const deadline = Date.now() + 60_000;
