@@ -8,10 +8,12 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
+import { RedisServerProcess } from '../harness/redis-server-process.js';
 import { withDatabase, type BenchDatabase } from './bench-database.js';
 import { hitChecks, NAMES, scenarioChecks } from './checks.js';
 import { hitRounds, hitRow } from './hit-rounds.js';
 import { benchNode, root } from './processes.js';
+import { pinnedTo } from './wrk.js';
 import { writeReport, type BenchReport, type ScenarioResult } from './report.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
 import { BenchServers } from './servers.js';
@@ -22,7 +24,6 @@ const SETTINGS = {
   rounds: Number(process.env.BENCH_ROUNDS ?? 3),
 };
 const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS = process.env.TEST_REDIS_URI ?? 'redis://127.0.0.1:6379';
 const REDIS_COMMAND_TIMEOUT_MS = 250;
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
@@ -77,7 +78,7 @@ function report(servers: BenchServers, loadAtStart: number[], measured: Measured
     command: `BENCH_NODE=${benchNode === process.execPath ? '$(which node)' : benchNode} npm run bench`,
     settings: {
       ...SETTINGS,
-      load: 'wrk -t1, pinned to core 0; servers pinned to core 1',
+      load: 'wrk -t1 and a private redis-server, pinned to core 0; servers pinned to core 1',
       nodeArgs: servers.serviceArgs.join(' '),
       NODE_OPTIONS: servers.nodeOptions ?? '',
     },
@@ -86,21 +87,33 @@ function report(servers: BenchServers, loadAtStart: number[], measured: Measured
   console.log('\n' + markdown);
 }
 
+/**
+ * A Redis of the bench's own on the load generator's core (BENCH_REDIS_URI names another): the
+ * machine's shared Redis floats between the cores, and on the servers' core it took CPU from the
+ * server under test at random, which moved the HIT ratio from run to run.
+ */
+async function benchRedis(): Promise<{ uri: string; stop(): Promise<void> }> {
+  if (process.env.BENCH_REDIS_URI) return { uri: process.env.BENCH_REDIS_URI, stop: async () => {} };
+  const redis = await RedisServerProcess.start(undefined, { prefix: pinnedTo(0) });
+  return { uri: `redis://127.0.0.1:${redis.port}`, stop: () => redis.kill() };
+}
+
 async function main(): Promise<number> {
   const loadAtStart = load();
   build();
+  const redis = await benchRedis();
   const sentry = await FakeSentryIngest.start();
   const { servers, hit, failures } = await withDatabase(POSTGRES, async (database) => {
     const servers = new BenchServers({
       postgresUri: database.uri,
-      redisUri: REDIS,
+      redisUri: redis.uri,
       redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
       sentryDsn: sentry.dsn,
     });
     const hit = await hitComparison(servers, database);
     const failures = await failureScenarios(servers, database);
     return { servers, hit, failures };
-  }).finally(() => sentry.close());
+  }).finally(() => Promise.all([sentry.close(), redis.stop()]));
   const results = [...hit.results, ...failures, ...(await embedded(SETTINGS))];
   const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100)];
   report(servers, loadAtStart, { results, checks });

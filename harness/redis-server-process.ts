@@ -8,6 +8,8 @@ export interface RedisServerOptions {
   readonly configFile?: string;
   /** More arguments: `--replicaof host port`, `--sentinel`. */
   readonly args?: readonly string[];
+  /** A command that runs redis-server, e.g. `taskset -c 0` to pin it to a core (the bench). */
+  readonly prefix?: readonly string[];
 }
 
 /**
@@ -31,9 +33,11 @@ export class RedisServerProcess {
   /** Starts (again) on the same port and resolves once it accepts connections. */
   async restart(): Promise<void> {
     if (this.child) return;
+    const [command, ...prefixArgs] = [...(this.options.prefix ?? []), 'redis-server'];
     const child = spawn(
-      'redis-server',
+      command!,
       [
+        ...prefixArgs,
         ...(this.options.configFile ? [this.options.configFile] : []),
         ...[
           '--port',
