@@ -1,5 +1,5 @@
 import Koa from 'koa';
-import Router from '@koa/router';
+import { Router } from './http-modules.js';
 import type { HttpDependencies } from './http-dependencies.js';
 import { middlewares } from './middleware.js';
 import { addHealthRoutes } from './routes/health-routes.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES } from './http-modules.js';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../application/logger.port.js';
 

@@ -166,6 +166,34 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     }
   });
 
+  it('serves without loading undici (fetch, WebSocket), which it never uses', async () => {
+    // Node builds the ES namespace of node:http by reading every export, and its lazy WebSocket
+    // getter loads undici: node:http and @koa/router are required (interfaces/http/http-modules.ts).
+    const loaded = join(folder, 'loaded-internals.txt');
+    const port = await freePort();
+    const service = spawn(
+      process.execPath,
+      ['--import', join(root, 'tests/support/record-loaded-internals.mjs'), ...execFormCmd(finalStage)!.slice(1)],
+      { cwd: folder, env: { ...serviceEnv, PORT: String(port), LOADED_INTERNALS_FILE: loaded }, stdio: 'ignore' },
+    );
+    try {
+      await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`);
+      for (const path of ['/ping', '/ping', '/pings?limit=1', '/metrics']) {
+        expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).to.equal(200);
+      }
+      service.kill('SIGUSR2');
+      const deadline = Date.now() + 5_000;
+      while (!existsSync(loaded) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const internals = readFileSync(loaded, 'utf8').split('\n');
+      expect(internals, 'what the process loaded').to.include('NativeModule http');
+      expect(internals.filter((name) => name.includes('undici'))).to.deep.equal([]);
+    } finally {
+      service.kill('SIGKILL');
+      await once(service, 'exit');
+      rmSync(loaded, { force: true });
+    }
+  });
+
   it('with SENTRY_DSN, reports a defect through the bundled SDK: no @sentry module is resolved at run time', async () => {
     const bundle = readFileSync(join(folder, 'dist/infrastructure/sentry/sentry-sdk.js'), 'utf8');
     expect(bundle, 'the build replaced the re-export with the bundle').to.not.include("from '@sentry/node'");

@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import type { ErrorReporter } from '../../../application/error-reporter.port.js';
 import { toErrorAnswer } from '../http-errors.js';
 import { routeLabel } from '../observability/route-label.js';
+import { answerJson } from '../json-answer.js';
 
 /**
  * The one error handler, above the routes: every failure becomes
@@ -21,7 +22,7 @@ export function errorMiddleware(reporter: ErrorReporter): Middleware {
         });
       }
       ctx.status = answer.status;
-      ctx.body = { error: { code: answer.code, message: answer.message } };
+      answerJson(ctx, { error: { code: answer.code, message: answer.message } });
     }
   };
 }

@@ -3,6 +3,7 @@ import type { PingUseCases } from '../../../application/ping-use-cases.js';
 import { readJsonBody } from '../json-body.js';
 import { parseListPingsQuery, parseRecordPingBody } from '../request-schemas.js';
 import { lastPingAnswerJson, toPingJson, xCacheHeader } from '../ping-json.js';
+import { answerJson } from '../json-answer.js';
 
 /** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
 export function addPingRoutes(router: Router, pings: PingUseCases): void {
@@ -18,13 +19,13 @@ export function addPingRoutes(router: Router, pings: PingUseCases): void {
     const ping = await pings.recordPing(parseRecordPingBody(await readJsonBody(ctx)));
     ctx.status = 201;
     ctx.set('Location', `/pings?before=${ping.id + 1}&limit=1`);
-    ctx.body = { ping: toPingJson(ping) };
+    answerJson(ctx, { ping: toPingJson(ping) });
   });
 
   router.get('/pings', async (ctx) => {
     const { limit, before } = parseListPingsQuery(ctx.query);
     const page = await pings.listPings(limit, before);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = { items: page.items.map(toPingJson), nextBefore: page.nextBefore };
+    answerJson(ctx, { items: page.items.map(toPingJson), nextBefore: page.nextBefore });
   });
 }
