@@ -14,19 +14,19 @@ type Check = BenchReport['checks'][number];
 export function hitChecks(hit: HitResult[]): Check[] {
   const by = (name: string) => hit.find((h) => h.name === name)!;
   const [base, off, on, peer] = [by(NAMES.baseline), by(NAMES.sentryOff), by(NAMES.sentryOn), by(NAMES.peer)];
-  const ratio = off.mean.requestsPerSec / base.mean.requestsPerSec;
-  const errors = hit.reduce((n, h) => n + h.mean.errors + h.mean.non2xx, 0);
+  const ratio = off.summary.requestsPerSec / base.summary.requestsPerSec;
+  const errors = hit.reduce((n, h) => n + h.summary.errors + h.summary.non2xx, 0);
   return [
     { check: 'HIT req/s >= 0.9 x bare Koa (Sentry off)', pass: ratio >= 0.9, detail: ratio.toFixed(2) },
     {
       check: 'HIT req/s ahead of the Fastify peer (Sentry off)',
-      pass: off.mean.requestsPerSec > peer.mean.requestsPerSec,
-      detail: `${(off.mean.requestsPerSec / peer.mean.requestsPerSec).toFixed(2)} x the peer`,
+      pass: off.summary.requestsPerSec > peer.summary.requestsPerSec,
+      detail: `${(off.summary.requestsPerSec / peer.summary.requestsPerSec).toFixed(2)} x the peer`,
     },
     {
       check: 'HIT p99 <= 2 x bare Koa p99',
-      pass: off.mean.p99Ms <= 2 * base.mean.p99Ms,
-      detail: `${off.mean.p99Ms} ms vs ${base.mean.p99Ms} ms`,
+      pass: off.summary.p99Ms <= 2 * base.summary.p99Ms,
+      detail: `${off.summary.p99Ms} ms vs ${base.summary.p99Ms} ms`,
     },
     {
       check: 'production peak RSS under HIT load <= 100 MiB, Sentry off',

@@ -18,8 +18,12 @@ export interface HitResult {
   readonly name: string;
   readonly path: string;
   readonly rounds: LoadResult[];
-  /** Mean req/s, worst latencies and all errors over the rounds. */
-  readonly mean: LoadResult;
+  /**
+   * Over the rounds: the median req/s, the worst latencies, all errors. The median, not the mean:
+   * a shared host only ever slows a round down, and one slowed round of one target moved the
+   * mean's ratios by 0.1 or more between runs.
+   */
+  readonly summary: LoadResult;
   readonly cpuUsPerRequest: number;
   /** RSS after the first request and a second's rest, before any load. */
   readonly idleRssMiB: number | null;
@@ -35,9 +39,15 @@ export interface HitSettings {
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 function across(rounds: LoadResult[]): LoadResult {
   return {
-    requestsPerSec: sum(rounds.map((r) => r.requestsPerSec)) / rounds.length,
+    requestsPerSec: median(rounds.map((r) => r.requestsPerSec)),
     requests: sum(rounds.map((r) => r.requests)),
     p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
     p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
@@ -73,13 +83,13 @@ export async function hitRounds(targets: HitTarget[], settings: HitSettings): Pr
     );
   }
   return targets.map((target) => {
-    const mean = across(rounds.get(target.name)!);
+    const summary = across(rounds.get(target.name)!);
     return {
       name: target.name,
       path: target.path,
       rounds: rounds.get(target.name)!,
-      mean,
-      cpuUsPerRequest: (cpu.get(target.name)! / Math.max(mean.requests, 1)) * 1e6,
+      summary,
+      cpuUsPerRequest: (cpu.get(target.name)! / Math.max(summary.requests, 1)) * 1e6,
       idleRssMiB: idle.get(target.name) ?? null,
       peakRssMiB: target.process.peakRssMiB(),
     };
@@ -88,7 +98,7 @@ export async function hitRounds(targets: HitTarget[], settings: HitSettings): Pr
 
 /** One HIT target's row of the report, its ratio to the baseline's req/s of the same run. */
 export function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResult {
-  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.mean;
+  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.summary;
   return {
     scenario: hit.name,
     target: `GET ${hit.path}`,
@@ -96,7 +106,7 @@ export function hitRow(hit: HitResult, baseline: HitResult, note: string): Scena
     cpuUsPerRequest: hit.cpuUsPerRequest,
     idleRssMiB: hit.idleRssMiB,
     peakRssMiB: hit.peakRssMiB,
-    ratioToBaseline: requestsPerSec / baseline.mean.requestsPerSec,
+    ratioToBaseline: requestsPerSec / baseline.summary.requestsPerSec,
     note: `${note}; each round ${hit.rounds.map((r) => Math.round(r.requestsPerSec)).join(' / ')}`,
   };
 }
