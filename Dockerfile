@@ -29,7 +29,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only, from the lockfile (the embedded PGlite is a development
 # dependency: production always has POSTGRES_URI); the npm cache is dropped from the layer.
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# --omit=optional as well: npm keeps a package that is both a devDependency and an optional peer
+# of a production one (TypeScript, through valibot's optional peer) unless both are omitted, and
+# the other optional packages (pg-cloudflare, @sentry/node's build-time parser bindings) are never
+# loaded here.
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 
 # The image knows its own version: CI passes the commit's short SHA, which becomes Sentry's release.
