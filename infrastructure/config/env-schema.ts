@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { parsePostgresUri, PostgresUriError } from '../postgres/postgres-hosts.js';
 
-// valibot rather than zod: the same checks for a tenth of the heap and start-up cost, since only
-// the schemas used are loaded (bench/results: the production memory figures).
+// valibot rather than zod: the same checks for about a fifth of the heap (0.6 against 3.1 MiB,
+// each imported alone), since only the schema functions used are loaded (docs/performance.md).
 
 const integerIn = (min: number, max: number) => {
   const range = `must be an integer from ${min} to ${max}`;
