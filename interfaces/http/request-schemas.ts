@@ -16,14 +16,17 @@ import {
 /** POST /pings: no body, or `{"note": string|null}` and nothing else (a typo in a key is an error, not silence). */
 const recordPingBody = v.optional(
   v.strictObject({
-    note: v.optional(v.nullable(v.pipe(v.string(), v.check(isNoteWithinLimit, NOTE_TOO_LONG)))),
+    note: v.optional(
+      v.nullable(v.pipe(v.string('note must be a string or null'), v.check(isNoteWithinLimit, NOTE_TOO_LONG))),
+    ),
   }),
 );
 
 /** A query parameter of decimal digits, checked by the domain's `isValid` once it is a number. */
 const digitsParameter = (name: string, isValid: (value: number) => boolean, outOfRange: string) =>
   v.pipe(
-    v.string(),
+    // A repeated parameter (`?limit=1&limit=2`) arrives as an array.
+    v.string(`${name} must be given once, as a positive integer`),
     v.regex(/^\d+$/, `${name} must be a positive integer`),
     // Past 16 digits Number() rounds: the range message is the honest answer.
     v.check((digits) => digits.length <= 16 && Number.isSafeInteger(Number(digits)), outOfRange),
@@ -59,7 +62,6 @@ function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
     return `unknown field(s): ${unknownKeys.map((issue) => String(issue.path!.at(-1)!.key)).join(', ')}`;
   }
   const issue = issues[0]!;
-  if (issue.kind !== 'schema') return issue.message;
-  const where = issue.path?.map((item) => String(item.key)).join('.');
-  return where ? `${where} must be a ${issue.expected?.replace(' | ', ' or ')}` : 'the body must be a JSON object';
+  // Every field's schema carries its own message; only the body itself can be of the wrong type.
+  return issue.path ? issue.message : 'the body must be a JSON object';
 }

@@ -136,6 +136,7 @@ describe('GET /pings query bounds', () => {
     ['limit=1.5', 'limit must be a positive integer'],
     ['before=0', 'before must be an integer from 1 to 9007199254740991'],
     ['before=-1', 'before must be a positive integer'],
+    ['limit=1&limit=2', 'limit must be given once, as a positive integer'],
   ]) {
     it(`answers 400 "${message}" for ${query}`, async () => {
       const { request } = makeHttpHarness();
