@@ -6,7 +6,7 @@ export class LogErrorReporter implements ErrorReporter {
   constructor(private readonly logger: Logger) {}
 
   report(error: unknown, context: Readonly<Record<string, string>> = {}): void {
-    this.logger.error({ err: error, ...context }, 'unexpected error');
+    this.logger.error({ err: error, ...context }, 'error reported (to the logs only: SENTRY_DSN is unset)');
   }
 
   async flush(): Promise<boolean> {

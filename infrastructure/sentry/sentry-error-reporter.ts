@@ -21,7 +21,7 @@ export class SentryErrorReporter implements ErrorReporter {
     } catch (captureError) {
       this.logger.warn({ err: captureError }, 'Sentry rejected a report');
     }
-    this.logger.error({ err: error, ...context, sentryEventId }, 'unexpected error');
+    this.logger.error({ err: error, ...context, sentryEventId }, 'error reported to Sentry');
   }
 
   flush(timeoutMs: number): Promise<boolean> {
