@@ -16,6 +16,7 @@ import {
 } from '../support/delivery-files.js';
 import { FakeSentryIngest } from '../../harness/fake-sentry-ingest.js';
 import { freePort } from '../../harness/free-port.js';
+import { waitUntilReady } from '../../harness/wait-until-ready.js';
 import { createScratchDatabase, scratchRedisPrefix } from '../support/test-servers.js';
 
 /** Labels that Prometheus or the ServiceMonitor add to every series; the app does not emit them. */
@@ -86,7 +87,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     child = spawn(process.execPath, args, { cwd: folder, env: serviceEnv, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
     exited = once(child, 'exit').then(([code]) => code as number | null);
-    await waitUntilReady(child);
+    await waitUntilReady(child, `${baseUrl}/readyz`, () => stderr.join(''), 60_000);
   });
 
   after(async function () {
@@ -170,26 +171,19 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     // Node builds the ES namespace of node:http by reading every export, and its lazy WebSocket
     // getter loads undici: node:http and @koa/router are required (interfaces/http/http-modules.ts).
     const loaded = join(folder, 'loaded-internals.txt');
-    const port = await freePort();
-    const service = spawn(
-      process.execPath,
-      ['--import', join(root, 'tests/support/record-loaded-internals.mjs'), ...execFormCmd(finalStage)!.slice(1)],
-      { cwd: folder, env: { ...serviceEnv, PORT: String(port), LOADED_INTERNALS_FILE: loaded }, stdio: 'ignore' },
-    );
+    const service = await startAnother('record-loaded-internals.mjs', { LOADED_INTERNALS_FILE: loaded });
     try {
-      await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`);
       for (const path of ['/ping', '/ping', '/pings?limit=1', '/metrics']) {
-        expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).to.equal(200);
+        expect((await fetch(`${service.url}${path}`)).status, path).to.equal(200);
       }
-      service.kill('SIGUSR2');
+      service.child.kill('SIGUSR2');
       const deadline = Date.now() + 5_000;
       while (!existsSync(loaded) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const internals = readFileSync(loaded, 'utf8').split('\n');
       expect(internals, 'what the process loaded').to.include('NativeModule http');
       expect(internals.filter((name) => name.includes('undici'))).to.deep.equal([]);
     } finally {
-      service.kill('SIGKILL');
-      await once(service, 'exit');
+      await service.stop();
       rmSync(loaded, { force: true });
     }
   });
@@ -199,22 +193,15 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     expect(bundle, 'the build replaced the re-export with the bundle').to.not.include("from '@sentry/node'");
     const ingest = await FakeSentryIngest.start();
     const imports = join(folder, 'sentry-imports.txt');
-    const port = await freePort();
-    const reporting = spawn(
-      process.execPath,
-      ['--import', join(root, 'tests/support/record-sentry-imports.mjs'), ...execFormCmd(finalStage)!.slice(1)],
-      {
-        cwd: folder,
-        env: { ...serviceEnv, PORT: String(port), SENTRY_DSN: ingest.dsn, SENTRY_IMPORTS_FILE: imports },
-        stdio: 'ignore',
-      },
-    );
+    const reporting = await startAnother('record-sentry-imports.mjs', {
+      SENTRY_DSN: ingest.dsn,
+      SENTRY_IMPORTS_FILE: imports,
+    });
     try {
-      await waitUntilAnswering(`http://127.0.0.1:${port}/readyz`);
       // A table missing under a running service is a defect (500), reported with its stack.
       await database.query('ALTER TABLE pings RENAME TO pings_away');
       try {
-        expect((await fetch(`http://127.0.0.1:${port}/pings?limit=1`)).status).to.equal(500);
+        expect((await fetch(`${reporting.url}/pings?limit=1`)).status).to.equal(500);
       } finally {
         await database.query('ALTER TABLE pings_away RENAME TO pings');
       }
@@ -225,8 +212,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
       expect(JSON.stringify(event?.exception)).to.include('pings');
       expect(existsSync(imports) ? readFileSync(imports, 'utf8') : '', '@sentry modules resolved').to.equal('');
     } finally {
-      reporting.kill('SIGKILL');
-      await once(reporting, 'exit');
+      await reporting.stop();
       rmSync(imports, { force: true });
       await ingest.close();
     }
@@ -238,31 +224,30 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     expect(readdirSync(folder).sort()).to.deep.equal(['dist', 'node_modules', 'package-lock.json', 'package.json']);
   });
 
-  async function waitUntilAnswering(url: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(url)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`${url} did not answer 200 within 60 s`);
-  }
-
-  async function waitUntilReady(service: ChildProcess): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (service.exitCode !== null) throw new Error(`the service exited with ${service.exitCode}: ${stderr.join('')}`);
-      try {
-        if ((await fetch(`${baseUrl}/readyz`)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`the service did not become ready within 60 s: ${stderr.join('')}`);
+  /**
+   * A second process of the final stage, beside the main one: the CMD with a test preload
+   * (tests/support/<preload>) and more environment, ready when it returns.
+   */
+  async function startAnother(preload: string, env: NodeJS.ProcessEnv) {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    const child = spawn(
+      process.execPath,
+      ['--import', join(root, 'tests/support', preload), ...execFormCmd(finalStage)!.slice(1)],
+      { cwd: folder, env: { ...serviceEnv, PORT: new URL(url).port, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const output: string[] = [];
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    await waitUntilReady(child, `${url}/readyz`, () => output.join(''), 60_000);
+    return {
+      child,
+      url,
+      async stop(): Promise<void> {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await once(child, 'exit');
+        }
+      },
+    };
   }
 });
 
