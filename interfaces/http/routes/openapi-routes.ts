@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import openApiDocument from '../openapi.json' with { type: 'json' };
+import { answerJsonText } from '../json-answer.js';
 
 /**
  * The OpenAPI 3.1 document (interfaces/http/openapi.json, written by hand and checked against the
@@ -10,7 +11,6 @@ const body = JSON.stringify(openApiDocument);
 
 export function addOpenApiRoutes(router: Router): void {
   router.get('/openapi.json', (ctx) => {
-    ctx.type = 'application/json; charset=utf-8';
-    ctx.body = body;
+    answerJsonText(ctx, body);
   });
 }

@@ -3,7 +3,7 @@ import type { PingUseCases } from '../../../application/ping-use-cases.js';
 import { readJsonBody } from '../json-body.js';
 import { parseListPingsQuery, parseRecordPingBody } from '../request-schemas.js';
 import { lastPingAnswerJson, toPingJson, xCacheHeader } from '../ping-json.js';
-import { answerJson } from '../json-answer.js';
+import { answerJson, answerJsonText } from '../json-answer.js';
 
 /** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
 export function addPingRoutes(router: Router, pings: PingUseCases): void {
@@ -11,8 +11,7 @@ export function addPingRoutes(router: Router, pings: PingUseCases): void {
     const result = await pings.getLastPing();
     ctx.set('X-Cache', xCacheHeader(result.outcome));
     ctx.set('Cache-Control', 'no-store');
-    ctx.type = 'application/json; charset=utf-8';
-    ctx.body = lastPingAnswerJson(result);
+    answerJsonText(ctx, lastPingAnswerJson(result));
   });
 
   router.post('/pings', async (ctx) => {
