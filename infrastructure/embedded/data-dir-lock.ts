@@ -1,7 +1,18 @@
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { tryLock } from 'fs-native-extensions';
+import type * as FsNativeExtensions from 'fs-native-extensions';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The lock call, with its native addon loaded on the first lock: only the embedded store takes
+ * one, and a process on a PostgreSQL server would otherwise map the addon for nothing.
+ */
+function tryLock(fd: number): boolean {
+  return (require('fs-native-extensions') as typeof FsNativeExtensions).tryLock(fd);
+}
 
 /** Another process holds DATA_DIR: the message is the one line the process exits with. */
 class DataDirLockedError extends Error {

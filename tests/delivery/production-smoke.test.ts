@@ -167,9 +167,11 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     }
   });
 
-  it('serves without loading undici (fetch, WebSocket), which it never uses', async () => {
+  it('serves without loading what it never uses: undici (fetch, WebSocket), native addons', async () => {
     // Node builds the ES namespace of node:http by reading every export, and its lazy WebSocket
     // getter loads undici: node:http and @koa/router are required (interfaces/http/http-modules.ts).
+    // The one native addon in the dependencies locks the embedded store's DATA_DIR: loaded on
+    // the first lock only (infrastructure/embedded/data-dir-lock.ts).
     const loaded = join(folder, 'loaded-internals.txt');
     const service = await startAnother('record-loaded-internals.mjs', { LOADED_INTERNALS_FILE: loaded });
     try {
@@ -182,6 +184,9 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
       const internals = readFileSync(loaded, 'utf8').split('\n');
       expect(internals, 'what the process loaded').to.include('NativeModule http');
       expect(internals.filter((name) => name.includes('undici'))).to.deep.equal([]);
+      const sharedObjects = internals.filter((line) => line.startsWith('SharedObject '));
+      expect(sharedObjects, 'the shared libraries were listed').to.not.deep.equal([]);
+      expect(sharedObjects.filter((line) => line.endsWith('.node'))).to.deep.equal([]);
     } finally {
       await service.stop();
       rmSync(loaded, { force: true });
