@@ -14,7 +14,7 @@ export function createApp(deps: HttpDependencies): Koa {
   const app = new Koa();
   // app.proxy stays false: nothing here reads client addresses, and with it on every request
   // pays for parsing X-Forwarded-Host (the router reads ctx.host), measured at ~5% of a HIT.
-  // Errors are answered and reported by errorMiddleware; Koa's own printer would log them twice.
+  // Errors are answered and reported by the request envelope; Koa's own printer would log them twice.
   app.silent = true;
   // One router for every route: @koa/router matches and composes per router per request, so
   // several routers multiplied that cost on the hot path.

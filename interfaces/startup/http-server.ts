@@ -90,7 +90,7 @@ function createConfiguredServer(limits: Config['http'], listener: RequestListene
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
-      // Checked by the app instead (unrouted-requests.ts), to answer in the JSON error shape.
+      // Checked by the app instead (http/middleware/host-header.ts), to answer in the JSON error shape.
       requireHostHeader: false,
     },
     listener,

@@ -1,4 +1,4 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { ConnectionState } from '../http-dependencies.js';
 
 /**
@@ -8,12 +8,6 @@ import type { ConnectionState } from '../http-dependencies.js';
  * SHUTDOWN_DELAY_MS the process still serves, and clients reconnecting at that point would race
  * the listener's close (a connection still queued in the kernel is reset).
  */
-export function connectionCloseMiddleware(connections: ConnectionState): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } finally {
-      if (connections.closing) ctx.set('Connection', 'close');
-    }
-  };
+export function closeConnectionIfDraining(ctx: Context, connections: ConnectionState): void {
+  if (connections.closing) ctx.set('Connection', 'close');
 }

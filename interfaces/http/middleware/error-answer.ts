@@ -1,28 +1,22 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import type { ErrorReporter } from '../../../application/error-reporter.port.js';
 import { toErrorAnswer } from '../http-errors.js';
 import { routeLabel } from '../observability/route-label.js';
 import { answerJson } from '../json-answer.js';
 
 /**
- * The one error handler, above the routes: every failure becomes
- * `{"error":{"code","message"}}`; only unexpected ones are reported, without a stack in the answer.
+ * The one error answer: every failure becomes `{"error":{"code","message"}}`; only unexpected
+ * ones are reported, without a stack in the answer.
  */
-export function errorMiddleware(reporter: ErrorReporter): Middleware {
-  return async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      const answer = toErrorAnswer(error);
-      if (answer.unexpected) {
-        reporter.report(error, {
-          route: routeLabel(ctx),
-          method: ctx.method,
-          requestId: String(ctx.state.requestId ?? ''),
-        });
-      }
-      ctx.status = answer.status;
-      answerJson(ctx, { error: { code: answer.code, message: answer.message } });
-    }
-  };
+export function answerError(ctx: Context, error: unknown, reporter: ErrorReporter): void {
+  const answer = toErrorAnswer(error);
+  if (answer.unexpected) {
+    reporter.report(error, {
+      route: routeLabel(ctx),
+      method: ctx.method,
+      requestId: String(ctx.state.requestId ?? ''),
+    });
+  }
+  ctx.status = answer.status;
+  answerJson(ctx, { error: { code: answer.code, message: answer.message } });
 }

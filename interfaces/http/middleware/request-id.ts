@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -10,15 +10,12 @@ const REQUEST_ID_HEADER = 'X-Request-Id';
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:=+/-]{1,128}$/;
 
 /**
- * Gives every request an id: the caller's `X-Request-Id` when it is sane, else a new UUID.
+ * Gives the request an id: the caller's `X-Request-Id` when it is sane, else a new UUID.
  * It is returned in the answer and kept in `ctx.state.requestId` for the logs and error reports.
  */
-export function requestIdMiddleware(): Middleware {
-  return async (ctx, next) => {
-    const incoming = ctx.get(REQUEST_ID_HEADER);
-    const requestId = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    ctx.state.requestId = requestId;
-    ctx.set(REQUEST_ID_HEADER, requestId);
-    await next();
-  };
+export function assignRequestId(ctx: Context): void {
+  const incoming = ctx.get(REQUEST_ID_HEADER);
+  const requestId = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  ctx.state.requestId = requestId;
+  ctx.set(REQUEST_ID_HEADER, requestId);
 }

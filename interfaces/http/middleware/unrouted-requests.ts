@@ -9,23 +9,16 @@ import { exposedHttpError } from '../http-errors.js';
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
- * Answers what the router did not, or must not see: OPTIONS (204 with `Allow`), a known path with a method it has
+ * Answers what the router did not: OPTIONS (204 with `Allow`), a known path with a method it has
  * no route for (405 with `Allow`), an unknown method elsewhere (501), any other unknown path (404).
- * Replaces @koa/router's `allowedMethods()`, which answered 501 with no body (turned into a 500
- * by the error handler), sent an empty `Allow` on unknown paths and left 405s unlabelled.
- * These answers are the client's mistake or a probe: never reported.
+ * It sits after the router, which calls it only when no route answered, so a routed request
+ * never pays for it. Replaces @koa/router's `allowedMethods()`, which answered 501 with no body
+ * (turned into a 500 by the error handler), sent an empty `Allow` on unknown paths and left 405s
+ * unlabelled. These answers are the client's mistake or a probe: never reported.
  */
 export function unroutedRequests(): Middleware {
-  return async (ctx, next) => {
-    // HTTP/1.1 without Host is malformed (RFC 9112 3.2). Node would answer it with an empty 400
-    // (its requireHostHeader, turned off in startup/http-server.ts so the answer has our shape).
-    if (!ctx.req.headers.host && ctx.req.httpVersion === '1.1') {
-      ctx.set('Connection', 'close');
-      throw exposedHttpError(400, 'an HTTP/1.1 request needs a Host header');
-    }
-    await next();
+  return (ctx) => {
     const routed = ctx as RouterContext;
-    if (routed.routeMatched) return;
     const routes = (routed.matched ?? []).filter((layer) => layer.methods.length > 0);
     if (routes.length === 0) {
       if (STANDARD_METHODS.has(ctx.method)) {
@@ -36,11 +29,8 @@ export function unroutedRequests(): Middleware {
     // The path is known: label the request with its template (bounded), not `unmatched`.
     routed._matchedRoute = routes[0]!.path;
     ctx.set('Allow', allowHeader(routes));
-    if (ctx.method === 'OPTIONS') {
-      ctx.status = 204;
-      return;
-    }
-    throw exposedHttpError(405, `${ctx.method} is not allowed on ${ctx.path}`);
+    if (ctx.method !== 'OPTIONS') throw exposedHttpError(405, `${ctx.method} is not allowed on ${ctx.path}`);
+    ctx.status = 204;
   };
 }
 
