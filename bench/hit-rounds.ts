@@ -19,9 +19,9 @@ export interface HitResult {
   readonly path: string;
   readonly rounds: LoadResult[];
   /**
-   * Over the rounds: the median req/s, the worst latencies, all errors. The median, not the mean:
-   * a shared host only ever slows a round down, and one slowed round of one target moved the
-   * mean's ratios by 0.1 or more between runs.
+   * Over the rounds: the median req/s and latencies, all errors. The median, not the mean or the
+   * worst: a shared host only ever slows a round down, and one slowed round of one target moved
+   * the mean's ratios by 0.1 or more between runs (the worst p99 is in the report's note).
    */
   readonly summary: LoadResult;
   readonly cpuUsPerRequest: number;
@@ -33,7 +33,8 @@ export interface HitResult {
 
 export interface HitSettings {
   readonly rounds: number;
-  readonly seconds: number;
+  /** Seconds of load per target and round. */
+  readonly roundSeconds: number;
   readonly connections: number;
 }
 
@@ -49,8 +50,8 @@ function across(rounds: LoadResult[]): LoadResult {
   return {
     requestsPerSec: median(rounds.map((r) => r.requestsPerSec)),
     requests: sum(rounds.map((r) => r.requests)),
-    p50Ms: Math.max(...rounds.map((r) => r.p50Ms)),
-    p99Ms: Math.max(...rounds.map((r) => r.p99Ms)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
     errors: sum(rounds.map((r) => r.errors)),
     non2xx: sum(rounds.map((r) => r.non2xx)),
   };
@@ -73,7 +74,7 @@ export async function hitRounds(targets: HitTarget[], settings: HitSettings): Pr
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const before = target.process.cpuSeconds();
-      const result = await wrk(target.process.url + target.path, settings);
+      const result = await wrk(target.process.url + target.path, { ...settings, seconds: settings.roundSeconds });
       cpu.set(target.name, cpu.get(target.name)! + target.process.cpuSeconds() - before);
       rounds.get(target.name)!.push(result);
     }
@@ -96,9 +97,30 @@ export async function hitRounds(targets: HitTarget[], settings: HitSettings): Pr
   });
 }
 
+export interface PairedRatio {
+  /** The median of the per-round ratios: what the targets are checked against. */
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * `hit`'s req/s over `other`'s, round by round, each pair measured within the same round, then
+ * the median. Why not the ratio of the two medians: this host slows down as a whole for minutes
+ * at a time, and a slow spell that caught one target's median round but not the other's moved
+ * that ratio by 0.1 between runs; within one round both targets see the same spell.
+ */
+export function pairedRatio(hit: HitResult, other: HitResult): PairedRatio {
+  const ratios = hit.rounds.map((round, index) => round.requestsPerSec / other.rounds[index]!.requestsPerSec);
+  return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+}
+
 /** One HIT target's row of the report, its ratio to the baseline's req/s of the same run. */
 export function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResult {
   const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.summary;
+  const ratio = pairedRatio(hit, baseline);
+  const spread = hit === baseline ? '' : `; ratio per round ${ratio.min.toFixed(2)}-${ratio.max.toFixed(2)}`;
+  const worstP99 = Math.max(...hit.rounds.map((r) => r.p99Ms));
   return {
     scenario: hit.name,
     target: `GET ${hit.path}`,
@@ -106,7 +128,7 @@ export function hitRow(hit: HitResult, baseline: HitResult, note: string): Scena
     cpuUsPerRequest: hit.cpuUsPerRequest,
     idleRssMiB: hit.idleRssMiB,
     peakRssMiB: hit.peakRssMiB,
-    ratioToBaseline: requestsPerSec / baseline.summary.requestsPerSec,
-    note: `${note}; each round ${hit.rounds.map((r) => Math.round(r.requestsPerSec)).join(' / ')}`,
+    ratioToBaseline: ratio.median,
+    note: `${note}; each round ${hit.rounds.map((r) => Math.round(r.requestsPerSec)).join(' / ')}${spread}; worst p99 ${worstP99} ms`,
   };
 }
