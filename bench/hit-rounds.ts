@@ -46,12 +46,15 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** wrk's latencies are in hundredths of a ms; the median of two of them is not always. */
+const toHundredths = (ms: number) => Math.round(ms * 100) / 100;
+
 function across(rounds: LoadResult[]): LoadResult {
   return {
     requestsPerSec: median(rounds.map((r) => r.requestsPerSec)),
     requests: sum(rounds.map((r) => r.requests)),
-    p50Ms: median(rounds.map((r) => r.p50Ms)),
-    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    p50Ms: toHundredths(median(rounds.map((r) => r.p50Ms))),
+    p99Ms: toHundredths(median(rounds.map((r) => r.p99Ms))),
     errors: sum(rounds.map((r) => r.errors)),
     non2xx: sum(rounds.map((r) => r.non2xx)),
   };
