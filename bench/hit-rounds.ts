@@ -118,7 +118,7 @@ export function pairedRatio(hit: HitResult, other: HitResult): PairedRatio {
   return { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 }
 
-/** One HIT target's row of the report, its ratio to the baseline's req/s of the same run. */
+/** One HIT target's row of the report: its ratio to the baseline, paired round by round (pairedRatio). */
 export function hitRow(hit: HitResult, baseline: HitResult, note: string): ScenarioResult {
   const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = hit.summary;
   const ratio = pairedRatio(hit, baseline);

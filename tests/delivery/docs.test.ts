@@ -31,7 +31,6 @@ function relativeLinks(document: string): string[] {
   return targets.filter((target) => !/^[a-z][a-z+.-]*:/i.test(target));
 }
 
-/** The measured figures of the last bench run: its scenario rows' numbers, per-round figures included. */
 /**
  * A figure that could only have come from the results: a decimal of 3 digits or more (85.7, 0.83),
  * or an integer of 4 digits or more (a req/s). Not 0, 1 or 1.00, and not a 3-digit integer: a
@@ -41,6 +40,7 @@ function distinctive(figure: string): boolean {
   return figure.includes('.') ? figure.replace('.', '').length >= 3 : figure.length >= 4;
 }
 
+/** The measured figures of the last bench run: its scenario rows' numbers, per-round figures included. */
 function benchFigures(): string[] {
   const figures = new Set<string>();
   for (const line of read('bench/results/latest.md').split('\n')) {
