@@ -21,7 +21,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   503: 'service_unavailable',
 };
 
-/** Maps anything thrown below the error middleware to the JSON error of the contract. */
+/** Maps anything thrown inside the request envelope to the JSON error of the contract. */
 export function toErrorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof InvalidInputError) {
     return { status: 400, code: error.code, message: error.message, unexpected: false };

@@ -4,8 +4,8 @@ import { isInfrastructureRoute } from './route-label.js';
 
 /**
  * Feeds the request duration histogram with one answered request; probes and /metrics are left
- * out. Called by the request observer, which sits outside the error handler and so sees the
- * status actually answered, errors included.
+ * out. Called through observeRequest once the request envelope has answered any error, so it
+ * sees the status actually answered, errors included.
  */
 export function observeRequestDuration(metrics: RequestMetrics, ctx: Context, route: string, durationMs: number): void {
   if (!isInfrastructureRoute(route)) metrics.observeRequest(ctx.method, route, ctx.status, durationMs / 1000);
