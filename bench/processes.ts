@@ -32,6 +32,7 @@ export class BenchProcess {
     readonly name: string,
     readonly child: ChildProcess,
     readonly url: string,
+    private readonly stdout: { text: string },
   ) {}
 
   static async start(
@@ -47,13 +48,20 @@ export class BenchProcess {
     const child = spawn(command!, [...prefix, ...args], {
       cwd: root,
       env: { PATH: process.env.PATH, ...env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr!.on('data', (chunk) => (stderr += chunk));
+    const stdout = { text: '' };
+    child.stdout!.on('data', (chunk) => (stdout.text += chunk));
     const url = `http://127.0.0.1:${port}`;
     await waitUntilReady(child, url + readyPath, () => `${name}: ${stderr}`, readyTimeoutMs);
-    return new BenchProcess(name, child, url);
+    return new BenchProcess(name, child, url, stdout);
+  }
+
+  /** What the process has written to stdout so far (V8's traces go there); `from` skips the start. */
+  stdoutText(from = 0): string {
+    return this.stdout.text.slice(from);
   }
 
   /** Resets the kernel's peak-RSS mark, so the next reading is this scenario's peak. */

@@ -14,6 +14,8 @@ export interface ScenarioResult {
   /** RSS after the first request, before any load. */
   readonly idleRssMiB?: number | null;
   readonly cpuUsPerRequest?: number;
+  /** Heap allocated per request (bench/heap-allocation.ts): unlike the timings, not the host's speed. */
+  readonly heapKiBPerRequest?: number;
   readonly ratioToBaseline: number | null;
   readonly note?: string;
 }
@@ -36,11 +38,11 @@ function toMarkdown(report: BenchReport): string {
     '',
     `Reproduce: \`${report.command}\``,
     '',
-    '| scenario | req/s | ratio to baseline | p50 ms | p99 ms | CPU µs/req | errors | non-2xx | idle RSS MiB | peak RSS MiB | note |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | req/s | ratio to baseline | p50 ms | p99 ms | CPU µs/req | heap KiB/req | errors | non-2xx | idle RSS MiB | peak RSS MiB | note |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...report.results.map(
       (r) =>
-        `| ${r.scenario} | ${Math.round(r.requestsPerSec)} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuUsPerRequest === undefined ? '' : r.cpuUsPerRequest.toFixed(1)} | ${r.errors} | ${r.non2xx} | ${r.idleRssMiB ?? ''} | ${r.peakRssMiB ?? 'n/a'} | ${r.note ?? ''} |`,
+        `| ${r.scenario} | ${Math.round(r.requestsPerSec)} | ${r.ratioToBaseline === null ? '' : r.ratioToBaseline.toFixed(2)} | ${r.p50Ms} | ${r.p99Ms} | ${r.cpuUsPerRequest === undefined ? '' : r.cpuUsPerRequest.toFixed(1)} | ${r.heapKiBPerRequest === undefined ? '' : r.heapKiBPerRequest.toFixed(1)} | ${r.errors} | ${r.non2xx} | ${r.idleRssMiB ?? ''} | ${r.peakRssMiB ?? 'n/a'} | ${r.note ?? ''} |`,
     ),
     '',
     '| target | result | measured |',

@@ -11,12 +11,13 @@ import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
 import { RedisServerProcess } from '../harness/redis-server-process.js';
 import { withDatabase, type BenchDatabase } from './bench-database.js';
 import { hitChecks, NAMES, scenarioChecks } from './checks.js';
+import { GC_TRACE_FLAGS, heapKiBPerRequest } from './heap-allocation.js';
 import { hitRounds, hitRow } from './hit-rounds.js';
 import { benchNode, root } from './processes.js';
 import { pinnedTo } from './wrk.js';
 import { writeReport, type BenchReport, type ScenarioResult } from './report.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
-import { BenchServers } from './servers.js';
+import { BenchServers, type HitServer } from './servers.js';
 
 const SETTINGS = {
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
@@ -40,18 +41,42 @@ function build(): void {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 }
 
-/** The HIT comparison of the four servers; then the write path and the list on the Sentry-on service. */
+const hitTargets = (hitServers: HitServer[]) =>
+  hitServers.map(({ process, path }) => ({ name: process.name, process, path }));
+
+/**
+ * The HIT comparison of the four servers; then the write path and the list on the Sentry-on
+ * service; then, on fresh processes of the four, the heap each HIT request allocates.
+ */
 async function hitComparison(servers: BenchServers, database: BenchDatabase): Promise<Measured> {
   const hitServers = await servers.hitServers();
+  let measured: Measured;
   try {
-    const targets = hitServers.map(({ process, path }) => ({ name: process.name, process, path }));
-    const hit = await hitRounds(targets, SETTINGS);
+    const hit = await hitRounds(hitTargets(hitServers), SETTINGS);
     const rows = hit.map((result, index) => hitRow(result, hit[0]!, hitServers[index]!.note));
     const sentryOn = hitServers.find((s) => s.process.name === NAMES.sentryOn)!.process;
-    return {
+    measured = {
       results: [...rows, ...(await writeAndList(sentryOn, SETTINGS, database.countRows))],
       checks: hitChecks(hit),
     };
+  } finally {
+    for (const server of hitServers) await server.process.stop();
+  }
+  const heap = await withHitServers(servers, GC_TRACE_FLAGS, (traced) =>
+    heapKiBPerRequest(hitTargets(traced), SETTINGS.connections),
+  );
+  return {
+    ...measured,
+    results: measured.results.map((row) =>
+      heap.has(row.scenario) ? { ...row, heapKiBPerRequest: heap.get(row.scenario) } : row,
+    ),
+  };
+}
+
+async function withHitServers<T>(servers: BenchServers, nodeFlags: string[], use: (s: HitServer[]) => Promise<T>) {
+  const hitServers = await servers.hitServers(nodeFlags);
+  try {
+    return await use(hitServers);
   } finally {
     for (const server of hitServers) await server.process.stop();
   }

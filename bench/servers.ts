@@ -31,24 +31,35 @@ export class BenchServers {
 
   constructor(private readonly settings: BenchServerSettings) {}
 
-  /** The service, its Redis keys under `bench:<pid>:<prefix>:`; `redisUri` replaces the shared Redis. */
-  service(name: string, prefix: string, options: { sentry: boolean; redisUri?: string }): Promise<BenchProcess> {
-    return start(name, this.serviceArgs, this.serviceEnv(prefix, options), '/readyz');
+  /**
+   * The service, its Redis keys under `bench:<pid>:<prefix>:`; `redisUri` replaces the shared
+   * Redis; `nodeFlags` go before the image's node arguments.
+   */
+  service(
+    name: string,
+    prefix: string,
+    options: { sentry: boolean; redisUri?: string; nodeFlags?: string[] },
+  ): Promise<BenchProcess> {
+    const args = [...(options.nodeFlags ?? []), ...this.serviceArgs];
+    return start(name, args, this.serviceEnv(prefix, options), '/readyz');
   }
 
-  /** Bare Koa (the framework's floor), the service with Sentry off and on, the Fastify peer. */
-  async hitServers(): Promise<HitServer[]> {
+  /**
+   * Bare Koa (the framework's floor), the service with Sentry off and on, the Fastify peer; each
+   * node started with `nodeFlags` (none for the timed comparison).
+   */
+  async hitServers(nodeFlags: string[] = []): Promise<HitServer[]> {
     const { postgresUri, redisUri } = this.settings;
     const peerEnv = { POSTGRES_URI: postgresUri, REDIS_URI: redisUri, REDIS_KEY_PREFIX: `bench:${process.pid}:peer:` };
     const servers: HitServer[] = [];
     try {
-      const baseline = await start(NAMES.baseline, ['bench/baseline-server.mjs'], {}, '/');
+      const baseline = await start(NAMES.baseline, [...nodeFlags, 'bench/baseline-server.mjs'], {}, '/');
       servers.push({ process: baseline, path: '/', note: 'the framework floor' });
-      const off = await this.service(NAMES.sentryOff, 'off', { sentry: false });
+      const off = await this.service(NAMES.sentryOff, 'off', { sentry: false, nodeFlags });
       servers.push({ process: off, path: '/ping', note: 'as the image runs it' });
-      const on = await this.service(NAMES.sentryOn, 'on', { sentry: true });
+      const on = await this.service(NAMES.sentryOn, 'on', { sentry: true, nodeFlags });
       servers.push({ process: on, path: '/ping', note: 'as the image runs it, SENTRY_DSN set' });
-      const peer = await start(NAMES.peer, ['bench/peers/fastify-peer.mjs'], peerEnv, '/ping');
+      const peer = await start(NAMES.peer, [...nodeFlags, 'bench/peers/fastify-peer.mjs'], peerEnv, '/ping');
       servers.push({ process: peer, path: '/ping', note: 'bench/peers/fastify-peer.mjs' });
       return servers;
     } catch (error) {
