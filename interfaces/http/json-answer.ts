@@ -1,4 +1,7 @@
-type Answer = { type: string; body: unknown };
+import type { Context } from 'koa';
+import { setResponseHeader } from './response-header.js';
+
+type Answer = Pick<Context, 'res' | 'body'>;
 
 /**
  * Answers `value` as JSON (`application/json; charset=utf-8`, as Koa would). Serialised here
@@ -12,6 +15,6 @@ export function answerJson(ctx: Answer, value: unknown): void {
 
 /** Answers JSON already serialised (a memoised answer, a document serialised once). */
 export function answerJsonText(ctx: Answer, json: string): void {
-  ctx.type = 'application/json; charset=utf-8';
+  setResponseHeader(ctx, 'Content-Type', 'application/json; charset=utf-8');
   ctx.body = json;
 }

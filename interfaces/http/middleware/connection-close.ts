@@ -1,5 +1,6 @@
 import type { Context } from 'koa';
 import type { ConnectionState } from '../http-dependencies.js';
+import { setResponseHeader } from '../response-header.js';
 
 /**
  * Once the listener has closed, each answer tells its client to close the connection, so it
@@ -9,5 +10,5 @@ import type { ConnectionState } from '../http-dependencies.js';
  * the listener's close (a connection still queued in the kernel is reset).
  */
 export function closeConnectionIfDraining(ctx: Context, connections: ConnectionState): void {
-  if (connections.closing) ctx.set('Connection', 'close');
+  if (connections.closing) setResponseHeader(ctx, 'Connection', 'close');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
+import { setResponseHeader } from '../response-header.js';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -17,5 +18,5 @@ export function assignRequestId(ctx: Context): void {
   const incoming = ctx.get(REQUEST_ID_HEADER);
   const requestId = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
   ctx.state.requestId = requestId;
-  ctx.set(REQUEST_ID_HEADER, requestId);
+  setResponseHeader(ctx, REQUEST_ID_HEADER, requestId);
 }
