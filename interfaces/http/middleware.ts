@@ -3,15 +3,16 @@ import type { Middleware } from 'koa';
 import type { HttpDependencies } from './http-dependencies.js';
 import { requestEnvelope } from './middleware/request-envelope.js';
 import { unroutedRequests } from './middleware/unrouted-requests.js';
+import { routesWithStaticTable } from './static-routes.js';
 
-/** Every middleware of the app, in the order a request meets them. */
+/** Every middleware of the app, in the order a request meets them; `router` holds every route by now. */
 export function middlewares(deps: HttpDependencies, router: Router): Middleware[] {
   return [
     // Request id, Host check, the one error handler, Connection: close while draining, the
     // histogram and the access log: one frame around everything (see its steps there).
     requestEnvelope(deps),
-    // @koa/router types its middleware with a richer context than Koa's own.
-    router.routes() as Middleware,
+    // The routes: those with a plain path by one table lookup, every other request by the router.
+    routesWithStaticTable(router),
     // Reached only when no route answered: OPTIONS, 404, 405, 501, in the JSON error shape.
     unroutedRequests(),
   ];
