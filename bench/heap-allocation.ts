@@ -22,7 +22,7 @@ const COLLECTION = /^\[\d+:0x[0-9a-f]+:\d+\]\s+[\d.]+ ms: pause=.* allocated=(\d
  * first whole line's figure reaches back before the stretch began, so it is left out (as is a
  * line cut at either end).
  */
-export function allocatedBytes(trace: string): { bytes: number; collections: number } {
+function allocatedBytes(trace: string): { bytes: number; collections: number } {
   const allocated = trace
     .split('\n')
     .map((line) => COLLECTION.exec(line)?.[1])
