@@ -55,5 +55,10 @@ EXPOSE 5000
 # kernel's OOM killer would act, and the young generation is held to 2 MiB semi-spaces: on Node 24
 # that took the cache-hit peak RSS from ~126-141 to ~102-108 MiB (Sentry off) with no change in
 # CPU per request that wrk could see (npm run bench; README, "Performance").
+# --no-concurrent-recompilation (not allowed in NODE_OPTIONS, hence here): optimised code is
+# compiled on the main thread, not on V8's worker threads, whose malloc arenas kept what the
+# compiler had used; that took the cache-hit peak RSS from 102-107 to 91-92 MiB over three
+# processes of each, with no change in CPU per request outside the noise. The cost: a request
+# can wait for a compile in the first seconds under load (docs/performance.md).
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
-CMD ["node", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/startup/main.js"]
+CMD ["node", "--no-concurrent-recompilation", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/startup/main.js"]
