@@ -58,7 +58,7 @@ EXPOSE 5000
 # --no-concurrent-recompilation (not allowed in NODE_OPTIONS, hence here): optimised code is
 # compiled on the main thread, not on V8's worker threads, whose malloc arenas kept what the
 # compiler had used; that took the cache-hit peak RSS from 102-107 to 91-92 MiB over three
-# processes of each, with no change in CPU per request outside the noise. The cost: a request
-# can wait for a compile in the first seconds under load (docs/performance.md).
+# processes of each, with no change in CPU per request outside the noise. A request may wait for
+# a compile while the code warms up; on one core no such latency was seen (docs/performance.md).
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
 CMD ["node", "--no-concurrent-recompilation", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/startup/main.js"]
