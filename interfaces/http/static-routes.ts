@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 interface StaticRoute {
   readonly layer: Layer;
   readonly handle: Middleware;
-  /** What @koa/router would put in `ctx.matched`: shared by every request, so never written. */
+  /** What @koa/router puts in `ctx.matched` for the path, copied for each request as it does. */
   readonly matched: readonly Layer[];
 }
 
@@ -38,7 +38,8 @@ export function routesWithStaticTable(router: KoaRouter): Middleware {
     if (route === undefined) return throughRouter(ctx, next);
     const routed = ctx as unknown as RouterContext;
     routed.router = router;
-    routed.matched = route.matched as Layer[];
+    // A request's own copy: a router mounted after this one appends its matches to it.
+    routed.matched = route.matched.slice();
     routed.captures = NO_CAPTURES as string[];
     routed.params = {};
     routed.request.params = routed.params;
@@ -70,7 +71,7 @@ export function staticRouteTable(router: KoaRouter): Map<string, Map<string, Sta
       const match = router.match(path, method);
       if (match.pathAndMethod.length !== 1 || match.pathAndMethod[0] !== layer) continue;
       const byPath = table.get(method) ?? table.set(method, new Map()).get(method)!;
-      byPath.set(path, { layer, handle: layer.stack[0] as Middleware, matched: Object.freeze([...match.path]) });
+      byPath.set(path, { layer, handle: layer.stack[0] as Middleware, matched: match.path });
     }
   }
   return table;

@@ -116,6 +116,22 @@ describe('static routes: a table lookup ahead of @koa/router that answers as the
     expect(asked, 'GET /users/7').to.equal(1);
   });
 
+  it('hands a request its handler passes on to a router mounted after, as the router alone does', async () => {
+    const answers = await Promise.all(
+      [true, false].map((withTable) => {
+        const first = declareRoutes(new Router());
+        const second = new Router();
+        second.get('/passes-on', echo('second router'));
+        const koa = new Koa();
+        koa.use(withTable ? routesWithStaticTable(first) : (first.routes() as Middleware));
+        koa.use(second.routes() as Middleware);
+        return inject(koa.callback(), { method: 'GET', url: '/passes-on' });
+      }),
+    );
+    expect(answers[0]!.statusCode).to.equal(200);
+    expect(answers[0]!.json()).to.deep.equal(answers[1]!.json());
+  });
+
   it('gives a served request its route template, empty params and the matched layers', async () => {
     const answer = await inject(app(declareRoutes(new Router()), true), { method: 'GET', url: '/plain' });
     expect(answer.json()).to.deep.equal({
