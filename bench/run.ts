@@ -49,19 +49,15 @@ const hitTargets = (hitServers: HitServer[]) =>
  * service; then, on fresh processes of the four, the heap each HIT request allocates.
  */
 async function hitComparison(servers: BenchServers, database: BenchDatabase): Promise<Measured> {
-  const hitServers = await servers.hitServers();
-  let measured: Measured;
-  try {
+  const measured = await withHitServers(servers, [], async (hitServers): Promise<Measured> => {
     const hit = await hitRounds(hitTargets(hitServers), SETTINGS);
     const rows = hit.map((result, index) => hitRow(result, hit[0]!, hitServers[index]!.note));
     const sentryOn = hitServers.find((s) => s.process.name === NAMES.sentryOn)!.process;
-    measured = {
+    return {
       results: [...rows, ...(await writeAndList(sentryOn, SETTINGS, database.countRows))],
       checks: hitChecks(hit),
     };
-  } finally {
-    for (const server of hitServers) await server.process.stop();
-  }
+  });
   const heap = await withHitServers(servers, GC_TRACE_FLAGS, (traced) =>
     heapKiBPerRequest(hitTargets(traced), SETTINGS.connections),
   );
@@ -73,6 +69,7 @@ async function hitComparison(servers: BenchServers, database: BenchDatabase): Pr
   };
 }
 
+/** The four HIT servers, started with `nodeFlags`, for the time `use` takes; stopped whatever happens. */
 async function withHitServers<T>(servers: BenchServers, nodeFlags: string[], use: (s: HitServer[]) => Promise<T>) {
   const hitServers = await servers.hitServers(nodeFlags);
   try {
