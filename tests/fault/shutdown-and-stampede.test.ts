@@ -80,7 +80,7 @@ describe('fault injection: shutdown and stampede', function () {
     // taking a third of 1000 requests at once, can block their event loop past the default
     // 250 ms, and a GET or SET NX timed out that way counts as a cache failure, after which an
     // instance records for itself (by design: a failing cache never holds a request). That
-    // happened once in seven runs on a slow host (a second row, the slowest answer 658 ms).
+    // happened once in five full runs on a slow host (a second row, the slowest answer 658 ms).
     const budget = { REDIS_COMMAND_TIMEOUT_MS: '2000' };
     const instances = await Promise.all([start(budget), start(budget), start(budget)]);
     const answers = await Promise.all(
