@@ -38,6 +38,7 @@ export function routesWithStaticTable(router: KoaRouter): Middleware {
     if (route === undefined) return throughRouter(ctx, next);
     const routed = ctx as unknown as RouterContext;
     routed.router = router;
+    routed.routeMatched = true;
     // A request's own copy: a router mounted after this one appends its matches to it.
     routed.matched = route.matched.slice();
     routed.captures = NO_CAPTURES as string[];
@@ -59,7 +60,9 @@ export function routesWithStaticTable(router: KoaRouter): Middleware {
  * start, matches exactly that one route and nothing else for the method and path: then running
  * its handler is all the router would do. Left to the router: a path shared with router-level
  * middleware, another route or a route with parameters that also matches it, and a route with
- * several middleware; and every route when the router answers only some hosts.
+ * several middleware; and every route when the router answers only some hosts. A path with
+ * pattern syntax is skipped before asking: `/:id` would match its own text and be served as if
+ * it were literal.
  */
 export function staticRouteTable(router: KoaRouter): Map<string, Map<string, StaticRoute>> {
   const table = new Map<string, Map<string, StaticRoute>>();

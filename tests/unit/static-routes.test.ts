@@ -14,6 +14,7 @@ const echo =
     ctx.body = {
       handler,
       route: routed._matchedRoute ?? null,
+      routeMatched: routed.routeMatched ?? null,
       routerPath: routed.routerPath ?? null,
       params: routed.params ?? null,
       matched: (routed.matched ?? []).map((layer) => String(layer.path)),
@@ -137,6 +138,7 @@ describe('static routes: a table lookup ahead of @koa/router that answers as the
     expect(answer.json()).to.deep.equal({
       handler: 'plain',
       route: '/plain',
+      routeMatched: true,
       routerPath: '/plain',
       params: {},
       matched: ['/plain', '/plain'],
