@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { Context } from 'koa';
 import { setResponseHeader } from '../response-header.js';
+import { requestUuid } from './request-uuid.js';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
 
@@ -15,8 +15,9 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:=+/-]{1,128}$/;
  * It is returned in the answer and kept in `ctx.state.requestId` for the logs and error reports.
  */
 export function assignRequestId(ctx: Context): void {
-  const incoming = ctx.get(REQUEST_ID_HEADER);
-  const requestId = SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  // Node's lower-cased header, read directly: Koa's `ctx.get` lower-cases the name on every call.
+  const incoming = ctx.req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : requestUuid();
   ctx.state.requestId = requestId;
   setResponseHeader(ctx, REQUEST_ID_HEADER, requestId);
 }
