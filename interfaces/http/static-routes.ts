@@ -25,9 +25,15 @@ const NO_CAPTURES: readonly string[] = Object.freeze([]);
  * result, copies and reverses the matched layers and composes a middleware chain: about 3 KiB of
  * the 18 KiB a cache hit allocated (the bench's heap KiB/req, docs/performance.md).
  *
- * A request answered from the table sees the context the router would give it: the route
- * template in `_matchedRoute` (the metrics label), `routerPath`, `matched`, empty `params` and
- * `captures`; and its handler's `next` is the one after the router, as with the router.
+ * What a handler served from the table finds on the context: the route template in
+ * `_matchedRoute` (the metrics label), as the router sets it. The rest of what the router sets
+ * (`matched`, `params`, `captures`, `routerPath`, `router`, ...) describes a match that a plain
+ * path does not need: no handler of ours reads it, so it is set only if the handler passes the
+ * request on, where what comes after (a router mounted later, the unrouted answers' 405 and
+ * `Allow`) reads it; that request then goes on exactly as from the router. Why not always: those
+ * eight fields, a copied array and a `params` object on every context cost about 5 % of the
+ * cache hits per second (measured interleaved, docs/performance.md). A handler of a plain route
+ * that wants `ctx.params` will find none: a plain path has no parameters.
  */
 export function routesWithStaticTable(router: KoaRouter): Middleware {
   const table = staticRouteTable(router);
@@ -37,22 +43,29 @@ export function routesWithStaticTable(router: KoaRouter): Middleware {
     const route = table.get(ctx.method)?.get(ctx.path);
     if (route === undefined) return throughRouter(ctx, next);
     const routed = ctx as unknown as RouterContext;
-    routed.router = router;
-    routed.routeMatched = true;
-    // A request's own copy: a router mounted after this one appends its matches to it.
-    routed.matched = route.matched.slice();
-    routed.captures = NO_CAPTURES as string[];
-    routed.params = {};
-    routed.request.params = routed.params;
-    routed.routerPath = route.layer.path as string;
-    routed.routerName = route.layer.name;
     routed._matchedRoute = route.layer.path as string;
-    if (route.layer.name) routed._matchedRouteName = route.layer.name;
-    return route.handle(ctx, next);
+    return route.handle(ctx, () => {
+      giveRouterContext(routed, router, route);
+      return next();
+    });
   };
   // As on the router's own middleware: what finds the app's router through its middleware still does.
   routes.router = router;
   return routes;
+}
+
+/** What @koa/router sets on a context it routed to `route`, for what comes after a handler. */
+function giveRouterContext(routed: RouterContext, router: KoaRouter, route: StaticRoute): void {
+  routed.router = router;
+  routed.routeMatched = true;
+  // A request's own copy: a router mounted after this one appends its matches to it.
+  routed.matched = route.matched.slice();
+  routed.captures = NO_CAPTURES as string[];
+  routed.params = {};
+  routed.request.params = routed.params;
+  routed.routerPath = route.layer.path as string;
+  routed.routerName = route.layer.name;
+  if (route.layer.name) routed._matchedRouteName = route.layer.name;
 }
 
 /**

@@ -6,20 +6,30 @@ import { inject } from 'light-my-request';
 import { Router } from '../../interfaces/http/http-modules.js';
 import { routesWithStaticTable, staticRouteTable } from '../../interfaces/http/static-routes.js';
 
-/** Answers what the router's context told the handler, so two apps can be compared answer for answer. */
+/**
+ * Answers with the route template the handler was given, so two apps can be compared answer for
+ * answer (the one field of the router's context that a handler served from the table gets).
+ */
 const echo =
   (handler: string): Middleware =>
   (ctx) => {
-    const routed = ctx as unknown as RouterContext;
-    ctx.body = {
-      handler,
-      route: routed._matchedRoute ?? null,
-      routeMatched: routed.routeMatched ?? null,
-      routerPath: routed.routerPath ?? null,
-      params: routed.params ?? null,
-      matched: (routed.matched ?? []).map((layer) => String(layer.path)),
-    };
+    ctx.body = { handler, route: (ctx as unknown as RouterContext)._matchedRoute ?? null };
   };
+
+/** Answers the whole of the router's context that a handler passed on: what comes after reads it. */
+const echoRouterContext: Middleware = (ctx) => {
+  const routed = ctx as unknown as RouterContext;
+  ctx.body = {
+    route: routed._matchedRoute ?? null,
+    routeMatched: routed.routeMatched ?? null,
+    routerPath: routed.routerPath ?? null,
+    params: routed.params ?? null,
+    requestParams: (routed.request as { params?: unknown }).params ?? null,
+    captures: routed.captures ?? null,
+    router: routed.router === undefined ? null : 'set',
+    matched: (routed.matched ?? []).map((layer) => String(layer.path)),
+  };
+};
 
 /** Every kind of declaration the table must either serve exactly as the router would, or leave to it. */
 function declareRoutes(router: KoaRouter): KoaRouter {
@@ -133,15 +143,43 @@ describe('static routes: a table lookup ahead of @koa/router that answers as the
     expect(answers[0]!.json()).to.deep.equal(answers[1]!.json());
   });
 
-  it('gives a served request its route template, empty params and the matched layers', async () => {
-    const answer = await inject(app(declareRoutes(new Router()), true), { method: 'GET', url: '/plain' });
+  it("gives a served handler its route template, and none of the router's matching it does not need", async () => {
+    const router = new Router();
+    router.get('/plain', echoRouterContext);
+    const answer = await inject(app(router, true), { method: 'GET', url: '/plain' });
     expect(answer.json()).to.deep.equal({
-      handler: 'plain',
       route: '/plain',
-      routeMatched: true,
-      routerPath: '/plain',
-      params: {},
-      matched: ['/plain', '/plain'],
+      routeMatched: null,
+      routerPath: null,
+      params: null,
+      requestParams: null,
+      captures: null,
+      router: null,
+      matched: [],
     });
+  });
+
+  it("hands what comes after a handler that passes on the router's whole context, as the router alone does", async () => {
+    const answers = await Promise.all(
+      [true, false].map((withTable) => {
+        const router = new Router();
+        router.get('/passes-on', (_ctx, next) => next());
+        const koa = new Koa();
+        koa.use(withTable ? routesWithStaticTable(router) : (router.routes() as Middleware));
+        koa.use(echoRouterContext);
+        return inject(koa.callback(), { method: 'GET', url: '/passes-on' });
+      }),
+    );
+    expect(answers[0]!.json()).to.deep.equal({
+      route: '/passes-on',
+      routeMatched: true,
+      routerPath: '/passes-on',
+      params: {},
+      requestParams: {},
+      captures: [],
+      router: 'set',
+      matched: ['/passes-on'],
+    });
+    expect(answers[0]!.json()).to.deep.equal(answers[1]!.json());
   });
 });
