@@ -8,12 +8,14 @@ import { setResponseHeader } from '../response-header.js';
 
 /** The product routes: parse, call a use case, shape the answer. Nothing else lives here. */
 export function addPingRoutes(router: Router, pings: PingUseCases): void {
-  router.get('/ping', async (ctx) => {
-    const result = await pings.getLastPing();
-    setResponseHeader(ctx, 'X-Cache', xCacheHeader(result.outcome));
-    setResponseHeader(ctx, 'Cache-Control', 'no-store');
-    answerJsonText(ctx, lastPingAnswerJson(result));
-  });
+  // The cache-hit path: a `then` rather than an `async` handler, one frame less per request.
+  router.get('/ping', (ctx) =>
+    pings.getLastPing().then((result) => {
+      setResponseHeader(ctx, 'X-Cache', xCacheHeader(result.outcome));
+      setResponseHeader(ctx, 'Cache-Control', 'no-store');
+      answerJsonText(ctx, lastPingAnswerJson(result));
+    }),
+  );
 
   router.post('/pings', async (ctx) => {
     const ping = await pings.recordPing(parseRecordPingBody(await readJsonBody(ctx)));
