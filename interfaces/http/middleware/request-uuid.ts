@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 
-/** Random bytes drawn from the OS at a time: 256 ids per `randomFillSync` (Node draws 128 at a time for its own). */
+/** Ids per draw of OS randomness (`randomFillSync`); Node's `randomUUID` draws 128 at a time. */
 const IDS_PER_DRAW = 256;
 const pool = Buffer.allocUnsafeSlow(16 * IDS_PER_DRAW);
 let nextByte = pool.length;
@@ -26,9 +26,9 @@ export function requestUuid(): string {
   }
   for (let i = 0; i < 16; i++) {
     let byte = pool[nextByte + i]!;
-    if (i === 6)
-      byte = (byte & 0x0f) | 0x40; // version 4
-    else if (i === 8) byte = (byte & 0x3f) | 0x80; // RFC 9562 variant
+    // Byte 6 carries the version (4), byte 8 the RFC 9562 variant (binary 10).
+    if (i === 6) byte = (byte & 0x0f) | 0x40;
+    else if (i === 8) byte = (byte & 0x3f) | 0x80;
     text[DIGIT_AT[i]!] = HEX_DIGITS[byte >> 4]!;
     text[DIGIT_AT[i]! + 1] = HEX_DIGITS[byte & 0x0f]!;
   }
