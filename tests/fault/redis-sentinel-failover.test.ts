@@ -62,10 +62,23 @@ describe('fault injection: Redis master killed behind sentinels, under load', fu
 
   const rows = async () => Number((await counter.query('select count(*)::int as n from pings')).rows[0].n);
 
+  /** The last readiness cache check read, for a failure message that says why there was no target. */
+  let lastCacheCheck: unknown;
+
   async function cacheTarget(): Promise<string | undefined> {
     const ready = await timedRequest({ url: `${service.url}/readyz` });
-    return (ready.body as { checks: { cache: { target?: string } } }).checks.cache.target;
+    const cache = (ready.body as { checks: { cache: { target?: string } } }).checks.cache;
+    lastCacheCheck = cache;
+    return cache.target;
   }
+
+  /** The service's Redis log lines (connection lost, restored, failover), for failure messages. */
+  const redisLog = () =>
+    JSON.stringify(
+      service.logs
+        .filter((line) => line.component === 'redis' || line.dependency === 'cache')
+        .map(({ time, msg, err }) => ({ time, msg, error: (err as { message?: string } | undefined)?.message })),
+    );
 
   async function masterMetric(): Promise<string[]> {
     const text = await (await fetch(`${service.url}/metrics`)).text();
@@ -150,7 +163,12 @@ describe('fault injection: Redis master killed behind sentinels, under load', fu
     expect(extraRows, 'the lost entry was recorded again').to.be.at.least(1);
     expect(extraRows, 'the lease bounds what the failover costs').to.be.at.most(3);
     // Polled: ioredis may reconnect once more when the failover detector hears +switch-master.
-    expect(await eventually(cacheTarget, newMaster), 'readiness names the promoted master').to.equal(newMaster);
+    // It failed once in a full suite (undefined after 5 s, HITs already back): the message keeps the why.
+    const target = await eventually(cacheTarget, newMaster);
+    expect(
+      target,
+      `readiness names the promoted master; last cache check ${JSON.stringify(lastCacheCheck)}; redis log ${redisLog()}`,
+    ).to.equal(newMaster);
     expect(await eventually(masterMetric, [newMaster]), 'so does the metric').to.deep.equal([newMaster]);
   });
 });
