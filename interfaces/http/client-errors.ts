@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from './http-modules.js';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../application/logger.port.js';
+import { requestUuid } from './middleware/request-uuid.js';
 
 interface ClientErrorAnswer {
   readonly status: number;
@@ -59,7 +59,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
 }
 
 function answerAndClose(socket: Duplex, answer: ClientErrorAnswer, logger: Logger, cause: string | undefined): void {
-  const requestId = randomUUID();
+  const requestId = requestUuid();
   const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
   const head = [
     `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`,

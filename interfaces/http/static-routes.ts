@@ -5,7 +5,7 @@ import type { Middleware } from 'koa';
 interface StaticRoute {
   readonly layer: Layer;
   readonly handle: Middleware;
-  /** What @koa/router puts in `ctx.matched` for the path, copied for each request as it does. */
+  /** What @koa/router puts in `ctx.matched` for the path; a request that is passed on gets a copy. */
   readonly matched: readonly Layer[];
 }
 

@@ -3,6 +3,8 @@ import { setResponseHeader } from '../response-header.js';
 import { requestUuid } from './request-uuid.js';
 
 const REQUEST_ID_HEADER = 'X-Request-Id';
+/** As Node keys incoming headers; read directly, since Koa's `ctx.get` lower-cases the name on every call. */
+const INCOMING_HEADER = REQUEST_ID_HEADER.toLowerCase();
 
 /**
  * What a proxy or a client may pass on: a UUID, a load balancer's trace id (`Root=1-...`), a
@@ -15,8 +17,7 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:=+/-]{1,128}$/;
  * It is returned in the answer and kept in `ctx.state.requestId` for the logs and error reports.
  */
 export function assignRequestId(ctx: Context): void {
-  // Node's lower-cased header, read directly: Koa's `ctx.get` lower-cases the name on every call.
-  const incoming = ctx.req.headers['x-request-id'];
+  const incoming = ctx.req.headers[INCOMING_HEADER];
   const requestId = typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : requestUuid();
   ctx.state.requestId = requestId;
   setResponseHeader(ctx, REQUEST_ID_HEADER, requestId);
