@@ -3,7 +3,6 @@ import type { Middleware } from 'koa';
 import type { HttpDependencies } from './http-dependencies.js';
 import { requestEnvelope } from './middleware/request-envelope.js';
 import { unroutedRequests } from './middleware/unrouted-requests.js';
-import { routesWithStaticTable } from './static-routes.js';
 
 /** Every middleware of the app, in the order a request meets them; `router` holds every route by now. */
 export function middlewares(deps: HttpDependencies, router: Router): Middleware[] {
@@ -11,8 +10,8 @@ export function middlewares(deps: HttpDependencies, router: Router): Middleware[
     // Request id, Host check, the one error handler, Connection: close while draining, the
     // histogram and the access log: one frame around everything (see its steps there).
     requestEnvelope(deps),
-    // The routes: those with a plain path by one table lookup, every other request by the router.
-    routesWithStaticTable(router),
+    // @koa/router types its middleware with a richer context than Koa's own.
+    router.routes() as Middleware,
     // Reached only when no route answered: OPTIONS, 404, 405, 501, in the JSON error shape.
     unroutedRequests(),
   ];

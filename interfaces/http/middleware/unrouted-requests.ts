@@ -1,7 +1,6 @@
 import type { Layer, RouterContext } from '@koa/router';
 import type { Middleware } from 'koa';
 import { exposedHttpError } from '../http-errors.js';
-import { setResponseHeader } from '../response-header.js';
 
 /**
  * The methods some route of this kind of API could implement. Anything else (TRACE, PROPFIND,
@@ -28,8 +27,8 @@ export function unroutedRequests(): Middleware {
       throw exposedHttpError(501, `${ctx.method} is not implemented by this server`);
     }
     // The path is known: label the request with its template (bounded), not `unmatched`.
-    routed._matchedRoute = routes[0]!.path;
-    setResponseHeader(ctx, 'Allow', allowHeader(routes));
+    routed.routerPath = String(routes[0]!.path);
+    ctx.set('Allow', allowHeader(routes));
     if (ctx.method !== 'OPTIONS') throw exposedHttpError(405, `${ctx.method} is not allowed on ${ctx.path}`);
     ctx.status = 204;
   };

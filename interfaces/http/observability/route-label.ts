@@ -1,3 +1,4 @@
+import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 
 /** Requests that answered no route (404, 405): one label for all, so garbage cannot multiply series. */
@@ -6,9 +7,12 @@ const UNMATCHED_ROUTE = 'unmatched';
 /** Orchestrator and Prometheus traffic: frequent, uninteresting, kept out of the request figures. */
 const INFRASTRUCTURE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-/** The route template the router matched (`/pings`), never the raw path. */
+/**
+ * The route template the router matched (`/pings`), never the raw path: @koa/router's documented
+ * `ctx.routerPath`, which the unrouted answers also set for a known path (405).
+ */
 export function routeLabel(ctx: Context): string {
-  const matched = ctx._matchedRoute;
+  const matched = (ctx as RouterContext).routerPath;
   return typeof matched === 'string' ? matched : UNMATCHED_ROUTE;
 }
 
