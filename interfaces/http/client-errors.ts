@@ -1,8 +1,7 @@
-import type { IncomingMessage, Server } from 'node:http';
-import { STATUS_CODES } from './http-modules.js';
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../application/logger.port.js';
-import { requestUuid } from './middleware/request-uuid.js';
 
 interface ClientErrorAnswer {
   readonly status: number;
@@ -44,10 +43,16 @@ const notImplemented = (method: string): ClientErrorAnswer => ({
  * dropping the connection (CONNECT): then closes the connection, whose state is unknown.
  */
 export function answerClientErrors(server: Server, logger: Logger): void {
+  // The answer in progress on each connection: a parse error can arrive while one is being sent
+  // (a pipelined request, a request timeout), and a second status line would corrupt it.
+  const answering = new WeakMap<Duplex, ServerResponse>();
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    answering.set(request.socket, response);
+    response.once('close', () => answering.delete(request.socket));
+  });
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
     // Nothing to answer on a connection the client reset, or once an answer has begun on it.
-    const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    if (error.code === 'ECONNRESET' || !socket.writable || answering.get(socket)?.headersSent) {
       socket.destroy();
       return;
     }
@@ -59,7 +64,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
 }
 
 function answerAndClose(socket: Duplex, answer: ClientErrorAnswer, logger: Logger, cause: string | undefined): void {
-  const requestId = requestUuid();
+  const requestId = randomUUID();
   const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
   const head = [
     `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}`,
