@@ -18,22 +18,16 @@ export class PingUseCases {
     private readonly cacheMetrics: CacheMetrics = NO_CACHE_METRICS,
   ) {}
 
-  /**
-   * GET /ping: the last ping through the cache-aside policy; every answer or failure is counted.
-   * A `then` rather than an `async` function: on a cache hit this runs for every request, and an
-   * async frame that awaits the shared cache read costs more (docs/performance.md).
-   */
-  getLastPing(): Promise<PingResult> {
-    return this.service.getPing().then(
-      (result) => {
-        this.cacheMetrics.countCacheResult(CACHE_RESULT[result.outcome]);
-        return result;
-      },
-      (error: unknown) => {
-        this.cacheMetrics.countCacheResult('error');
-        throw error;
-      },
-    );
+  /** GET /ping: the last ping through the cache-aside policy; every answer or failure is counted. */
+  async getLastPing(): Promise<PingResult> {
+    try {
+      const result = await this.service.getPing();
+      this.cacheMetrics.countCacheResult(CACHE_RESULT[result.outcome]);
+      return result;
+    } catch (error) {
+      this.cacheMetrics.countCacheResult('error');
+      throw error;
+    }
   }
 
   /** POST /pings: record unconditionally, then refresh the cache. */

@@ -1,4 +1,4 @@
-import type { RequestListener, Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { once } from 'node:events';
 import type { Container } from 'inversify';
@@ -9,7 +9,6 @@ import type { Lifecycle } from '../../infrastructure/composition/lifecycle.js';
 import { resolve } from '../../infrastructure/composition/tokens.js';
 import { createApp, type HttpDependencies } from '../http/app.js';
 import { answerClientErrors } from '../http/client-errors.js';
-import { createServer } from '../http/http-modules.js';
 import { closeListenerGracefully } from './close-listener.js';
 
 /**

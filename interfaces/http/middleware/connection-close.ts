@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import type { ConnectionState } from '../http-dependencies.js';
-import { setResponseHeader } from '../response-header.js';
 
 /**
  * Once the listener has closed, each answer tells its client to close the connection, so it
@@ -10,5 +9,5 @@ import { setResponseHeader } from '../response-header.js';
  * the listener's close (a connection still queued in the kernel is reset).
  */
 export function closeConnectionIfDraining(ctx: Context, connections: ConnectionState): void {
-  if (connections.closing) setResponseHeader(ctx, 'Connection', 'close');
+  if (connections.closing) ctx.set('Connection', 'close');
 }

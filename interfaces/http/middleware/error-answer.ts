@@ -2,7 +2,6 @@ import type { Context } from 'koa';
 import type { ErrorReporter } from '../../../application/error-reporter.port.js';
 import { toErrorAnswer } from '../http-errors.js';
 import { routeLabel } from '../observability/route-label.js';
-import { answerJson } from '../json-answer.js';
 
 /**
  * The one error answer: every failure becomes `{"error":{"code","message"}}`; only unexpected
@@ -18,5 +17,5 @@ export function answerError(ctx: Context, error: unknown, reporter: ErrorReporte
     });
   }
   ctx.status = answer.status;
-  answerJson(ctx, { error: { code: answer.code, message: answer.message } });
+  ctx.body = { error: { code: answer.code, message: answer.message } };
 }

@@ -1,6 +1,5 @@
 import type { Context } from 'koa';
 import { exposedHttpError } from '../http-errors.js';
-import { setResponseHeader } from '../response-header.js';
 
 /**
  * HTTP/1.1 without Host is malformed (RFC 9112 3.2). Node would answer it with an empty 400 (its
@@ -8,7 +7,7 @@ import { setResponseHeader } from '../response-header.js';
  */
 export function requireHostHeader(ctx: Context): void {
   if (!ctx.req.headers.host && ctx.req.httpVersion === '1.1') {
-    setResponseHeader(ctx, 'Connection', 'close');
+    ctx.set('Connection', 'close');
     throw exposedHttpError(400, 'an HTTP/1.1 request needs a Host header');
   }
 }
