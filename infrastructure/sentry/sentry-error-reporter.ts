@@ -1,4 +1,4 @@
-import * as Sentry from './sentry-sdk.js';
+import * as Sentry from '@sentry/node';
 import type { Logger } from '../../application/logger.port.js';
 import type { ErrorReporter } from '../../application/error-reporter.port.js';
 

@@ -5,10 +5,10 @@ import type * as SentrySetupModule from './sentry-setup.js';
 import type { SentryConfig, SentryStart } from './sentry-setup.js';
 
 /**
- * The one door to @sentry/node, opened only when SENTRY_DSN is set: even bundled
- * (sentry-sdk.ts) the SDK and its OpenTelemetry API cost resident memory that a process that
- * reports nowhere should not pay (docs/performance.md). Everything here imports the SDK
- * dynamically; the static imports above are types only and vanish at compile time.
+ * The one door to @sentry/node, opened only when SENTRY_DSN is set: the SDK and its
+ * OpenTelemetry packages are hundreds of modules that a process reporting nowhere should not
+ * load. Everything here imports the SDK dynamically; the static imports above are types only and
+ * vanish at compile time.
  */
 let sdk: { setup: typeof SentrySetupModule; reporter: typeof SentryErrorReporterModule } | null = null;
 

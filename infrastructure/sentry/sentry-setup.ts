@@ -1,4 +1,4 @@
-import * as Sentry from './sentry-sdk.js';
+import * as Sentry from '@sentry/node';
 import type { Config } from '../config/config.js';
 import { SecretMasker } from '../logging/secret-masker.js';
 import { scrub } from './event-scrubber.js';
