@@ -32,6 +32,12 @@ export interface PgClientConfig {
  *
  * With several hosts, or `target_session_attrs` other than `any`, each new connection goes
  * through a HostSelector (libpq's behaviour, which node-postgres lacks).
+ *
+ * The one file that uses knex's and node-postgres's internals (`_query`, `_acquireOnlyConnection`,
+ * `__knex__disposed`, `connection.stream`): knex's pool offers no public way to discard a
+ * connection from inside a failed query or to open one per host. Each internal is pinned by
+ * tests/integration/knex-internals.integration.test.ts; check it on every knex or pg upgrade
+ * (docs/backends.md).
  */
 export class PgReadDeadlineClient extends ClientPG {
   private selector: HostSelector | null = null;
