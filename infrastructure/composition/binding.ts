@@ -1,9 +1,8 @@
 import type { Container } from 'inversify';
-import type { Managed } from './lifecycle.js';
 import { TOKENS, type ContainerOverrides, type ServiceName, type Services } from './tokens.js';
 
 /** Resolves another service inside a factory, typed by its name. */
-export type Get = <K extends ServiceName>(name: K) => Services[K];
+type Get = <K extends ServiceName>(name: K) => Services[K];
 
 /** Binds a service to its factory, unless the overrides replace it. */
 export type Bind = <K extends ServiceName>(name: K, factory: (get: Get) => Services[K]) => void;
@@ -18,10 +17,4 @@ export function makeBind(container: Container, overrides: ContainerOverrides): B
       container.bind(token).toDynamicValue((ctx) => factory((other) => ctx.get(TOKENS[other])));
     }
   };
-}
-
-/** Adds a component to the Lifecycle (started in order, closed in reverse) and hands it back. */
-export function managed<T extends Managed>(get: Get, component: T): T {
-  get('Lifecycle').register(component);
-  return component;
 }

@@ -7,7 +7,7 @@ import { RedisRecordLease } from '../redis/redis-record-lease.js';
 import { BreakerGuardedPingCache } from '../resilience/breaker-guarded-ping-cache.js';
 import { BreakerGuardedRecordLease } from '../resilience/breaker-guarded-record-lease.js';
 import { makeCacheBreaker } from '../resilience/make-breaker.js';
-import { managed, type Bind } from './binding.js';
+import type { Bind } from './binding.js';
 
 /**
  * The Redis connection, its breaker, the two cache tiers and the record lease. Each port gives
@@ -24,16 +24,14 @@ export function bindCache(bind: Bind, config: Config): void {
         ? createRedisClient({ ...config.redis, uri, sentinel: null }, logger)
         : null;
     if (!client) return null;
-    const connection = managed(get, new RedisConnection(client, logger));
+    const connection = new RedisConnection(client, logger);
     get('Metrics').watchRedisServer(() => connection.serverAddress());
     return connection;
   });
   // One breaker for the cache and the lease: during an outage no request pays the command
   // timeout, and one probe per reset period looks for recovery.
   bind('RedisBreaker', (get) => {
-    const breaker = makeCacheBreaker(config.redis.breakerResetMs, { metrics: get('Metrics'), logger: get('Logger') });
-    managed(get, { name: 'redis-breaker', close: async () => breaker.close() });
-    return breaker;
+    return makeCacheBreaker(config.redis.breakerResetMs, { metrics: get('Metrics'), logger: get('Logger') });
   });
   bind('RawSharedPingCache', (get) => {
     const connection = get('RedisConnection');

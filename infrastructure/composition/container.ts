@@ -6,6 +6,7 @@ import { makeBind } from './binding.js';
 import { bindCache } from './cache-bindings.js';
 import { bindObservability } from './observability-bindings.js';
 import { bindStore } from './store-bindings.js';
+import { Lifecycle } from './lifecycle.js';
 import type { ContainerOverrides } from './tokens.js';
 
 export type { ContainerOverrides };
@@ -13,8 +14,9 @@ export type { ContainerOverrides };
 /**
  * The composition root: the one place that knows which adapter stands behind each port,
  * chosen from the validated configuration. Everything is a singleton for the process, made
- * when first resolved; backends join the Lifecycle then (start: migrations, connect; then close).
- * Building it starts nothing: Sentry and the process handlers are steps of the start-up sequence.
+ * when first resolved. What the process opens and closes, and in which order, is the explicit
+ * list of the Lifecycle below, not whatever happened to be resolved. Building it starts
+ * nothing: Sentry and the process handlers are steps of the start-up sequence.
  */
 export function buildContainer(config: Config, overrides: ContainerOverrides = {}): Container {
   const container = new Container({ defaultScope: 'Singleton' });
@@ -23,5 +25,17 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   bindStore(bind, config);
   bindCache(bind, config);
   bindApplication(bind, config);
+  // Started in this order, closed in reverse: migrations run before Redis is connected, and the
+  // breakers, which start nothing, stop their timers first. Without Redis there is neither a
+  // connection nor a breaker for it.
+  bind('Lifecycle', (get) => {
+    const redis = get('RedisConnection');
+    return new Lifecycle([
+      get('PingDatabase'),
+      redis,
+      { name: 'postgres-breaker', close: async () => get('StoreBreaker').close() },
+      redis && { name: 'redis-breaker', close: async () => get('RedisBreaker').close() },
+    ]);
+  });
   return container;
 }

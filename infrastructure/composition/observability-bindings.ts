@@ -6,14 +6,12 @@ import { LogErrorReporter } from '../monitoring/log-error-reporter.js';
 import { StateChangeMonitor } from '../monitoring/state-change-monitor.js';
 import { sentryReporter } from '../sentry/sentry-runtime.js';
 import type { Bind } from './binding.js';
-import { Lifecycle } from './lifecycle.js';
 
-/** Logs, metrics, error reports, the dependency monitor, the clock and the lifecycle. */
+/** Logs, metrics, error reports, the dependency monitor and the clock. */
 export function bindObservability(bind: Bind, config: Config): void {
   bind('Logger', () => createLogger(config));
   bind('Metrics', () => new PromMetrics());
   bind('Clock', () => new SystemClock());
-  bind('Lifecycle', () => new Lifecycle());
   // Sentry when the start-up sequence started its SDK (startSentry), else the logs. Starts nothing.
   bind('ErrorReporter', (get) => {
     const logger = get('Logger');

@@ -5,13 +5,13 @@ import { KnexPingStore } from '../postgres/knex-ping-store.js';
 import { PingDatabase } from '../postgres/ping-database.js';
 import { BreakerGuardedPingStore } from '../resilience/breaker-guarded-ping-store.js';
 import { makeStoreBreaker } from '../resilience/make-breaker.js';
-import { managed, type Bind } from './binding.js';
+import type { Bind } from './binding.js';
 
 /** The database, the store adapter on it, and the store port: breaker(measured(adapter)). */
 export function bindStore(bind: Bind, config: Config): void {
   // PostgreSQL when POSTGRES_URI is set, else the embedded PGlite under DATA_DIR.
   bind('PingDatabase', (get) => {
-    const database = managed(get, PingDatabase.open(config.postgres, get('Logger')));
+    const database = PingDatabase.open(config.postgres, get('Logger'));
     get('Metrics').watchPool('postgres', knexPoolStats(database.knex));
     return database;
   });
@@ -23,9 +23,7 @@ export function bindStore(bind: Bind, config: Config): void {
   bind('StoreBreaker', (get) => {
     const { breakerResetMs: resetTimeoutMs, statementTimeoutMs } = config.postgres;
     const observers = { metrics: get('Metrics'), logger: get('Logger') };
-    const breaker = makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, observers);
-    managed(get, { name: 'postgres-breaker', close: async () => breaker.close() });
-    return breaker;
+    return makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, observers);
   });
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
   // queries only.

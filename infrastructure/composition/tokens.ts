@@ -1,6 +1,6 @@
 import type { ErrorReporter } from '../../application/error-reporter.port.js';
 import type { Logger } from '../../application/logger.port.js';
-import type { Metrics } from '../../application/metrics.port.js';
+import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness, ReadinessCheck } from '../../application/readiness.js';
 import type { Clock } from '../../domain/clock.port.js';
@@ -28,7 +28,7 @@ const token = <T>(name: string) => Symbol.for(`ping-service.${name}`) as Token<T
 export const TOKENS = {
   // observability
   Logger: token<Logger>('Logger'),
-  Metrics: token<Metrics>('Metrics'),
+  Metrics: token<ServiceMetrics>('Metrics'),
   ErrorReporter: token<ErrorReporter>('ErrorReporter'),
   DependencyMonitor: token<DependencyMonitor>('DependencyMonitor'),
   Clock: token<Clock>('Clock'),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PoolStats, PoolStatsSource } from '../../application/metrics.port.js';
+import type { PoolStats, PoolStatsSource } from './service-metrics.js';
 
 interface TarnPool {
   readonly max: number;

@@ -1,4 +1,4 @@
-import type { StoreMetrics } from '../../application/metrics.port.js';
+import type { StoreMetrics } from './service-metrics.js';
 import type { Ping } from '../../domain/ping.js';
 import type { PingPageQuery, PingStore } from '../../domain/ping-store.port.js';
 

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BreakerState, CacheResult, Metrics, PoolStats, PoolStatsSource } from '../../application/metrics.port.js';
+import type { CacheResult } from '../../application/metrics.port.js';
+import type { BreakerState, PoolStats, PoolStatsSource, ServiceMetrics } from './service-metrics.js';
 import type { Dependency } from '../../domain/dependency-monitor.port.js';
 import { processMetricsRegistry } from './process-metrics.js';
 
@@ -13,7 +14,7 @@ const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'stale', 'bypass',
  * The Metrics port on prom-client. Each instance has its own registry (a container per test
  * must not share counters); the process-wide default metrics are appended when rendering.
  */
-export class PromMetrics implements Metrics {
+export class PromMetrics implements ServiceMetrics {
   private readonly registry = new Registry();
   private readonly pools = new Map<string, PoolStatsSource>();
 

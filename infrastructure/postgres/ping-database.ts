@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 import type { Knex } from 'knex';
-import type { Managed } from '../composition/lifecycle.js';
 import type { Logger } from '../../application/logger.port.js';
 import { createPgKnex } from './create-pg-knex.js';
 import { createPgliteKnex } from './create-pglite-knex.js';
@@ -38,10 +37,10 @@ function describeServer(uri: string): string {
 
 /**
  * The pings database, whichever engine is behind it: PostgreSQL when POSTGRES_URI is set, the
- * embedded PGlite otherwise. Registered with the Lifecycle: `start` migrates, `close` releases
- * the pool (or closes the embedded engine, flushing it to disk).
+ * embedded PGlite otherwise. Listed in the Lifecycle by the composition root: `start` migrates,
+ * `close` releases the pool (or closes the embedded engine, flushing it to disk).
  */
-export class PingDatabase implements Managed {
+export class PingDatabase {
   readonly name = 'postgres';
   /** The per-transaction statement budget for KnexPingStore; null on the embedded engine (it has none). */
   statementTimeoutMs: number | null = null;

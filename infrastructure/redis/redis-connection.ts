@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import type { Managed } from '../composition/lifecycle.js';
 import type { Logger } from '../../application/logger.port.js';
 import { withoutCommandArgs } from './redis-error.js';
 
@@ -8,7 +7,7 @@ import { withoutCommandArgs } from './redis-error.js';
  * start with Redis down logs and goes on (the client keeps reconnecting), it never blocks or
  * fails the start.
  */
-export class RedisConnection implements Managed {
+export class RedisConnection {
   readonly name = 'redis';
 
   constructor(

@@ -1,5 +1,5 @@
 import type { Logger } from '../../application/logger.port.js';
-import type { Metrics } from '../../application/metrics.port.js';
+import type { DependencyMetrics } from '../metrics/service-metrics.js';
 import { CacheUnavailableError, StoreUnavailableError } from '../../domain/errors.js';
 import { CircuitBreakerGuard, type BreakerOptions } from './circuit-breaker.js';
 
@@ -11,7 +11,7 @@ function makeBreaker(
   name: string,
   resetTimeoutMs: number,
   unavailable: BreakerOptions['unavailable'],
-  observers: { metrics: Metrics; logger: Logger },
+  observers: { metrics: DependencyMetrics; logger: Logger },
   extra: Pick<BreakerOptions, 'isFailure' | 'slowCallMs' | 'consecutiveFailures'> = {},
 ): CircuitBreakerGuard {
   const breaker = new CircuitBreakerGuard({
@@ -43,7 +43,7 @@ function makeBreaker(
  */
 export function makeStoreBreaker(
   settings: { resetTimeoutMs: number; statementTimeoutMs: number },
-  observers: { metrics: Metrics; logger: Logger },
+  observers: { metrics: DependencyMetrics; logger: Logger },
 ): CircuitBreakerGuard {
   const storeDown = (message: string, cause: unknown) => new StoreUnavailableError(message, { cause });
   return makeBreaker('postgres', settings.resetTimeoutMs, storeDown, observers, {
@@ -56,7 +56,7 @@ export function makeStoreBreaker(
 /** Redis's breaker, shared by the cache and the lease: any failure of Redis counts. */
 export function makeCacheBreaker(
   resetTimeoutMs: number,
-  observers: { metrics: Metrics; logger: Logger },
+  observers: { metrics: DependencyMetrics; logger: Logger },
 ): CircuitBreakerGuard {
   const cacheDown = (message: string, cause: unknown) => new CacheUnavailableError(message, { cause });
   return makeBreaker('redis', resetTimeoutMs, cacheDown, observers);

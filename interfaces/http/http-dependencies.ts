@@ -1,6 +1,6 @@
 import type { ErrorReporter } from '../../application/error-reporter.port.js';
 import type { Logger } from '../../application/logger.port.js';
-import type { Metrics } from '../../application/metrics.port.js';
+import type { MetricsExposition, RequestMetrics } from '../../application/metrics.port.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness } from '../../application/readiness.js';
 
@@ -10,7 +10,7 @@ export interface HttpDependencies {
   readonly readiness: Readiness;
   readonly reporter: ErrorReporter;
   /** The request histogram, and the scrape at /metrics. */
-  readonly metrics: Metrics;
+  readonly metrics: RequestMetrics & MetricsExposition;
   /** The access log. */
   readonly logger: Logger;
   /** Set by the drain once the listener has closed. */

@@ -3,6 +3,7 @@ import type { ReadinessCheck } from '../../application/readiness.js';
 import { resolve } from '../../infrastructure/composition/tokens.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { loadConfig } from '../../infrastructure/config/config.js';
+import { Lifecycle } from '../../infrastructure/composition/lifecycle.js';
 import { buildContainer, type ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { createApp } from '../../interfaces/http/app.js';
@@ -63,5 +64,6 @@ function memoryBackends(overrides: ContainerOverrides): ContainerOverrides {
     { name: 'store', required: true, check: async () => void (await store.list({ limit: 1 })) },
     { name: 'cache', required: false, check: async () => {} },
   ];
-  return { RawPingStore: store, ReadinessChecks: checks };
+  // Nothing to open or close: the configured database is never made.
+  return { RawPingStore: store, ReadinessChecks: checks, Lifecycle: new Lifecycle([]) };
 }
