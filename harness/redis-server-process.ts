@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './free-port.js';
 
 export interface RedisServerOptions {
@@ -14,10 +17,13 @@ export interface RedisServerOptions {
 
 /**
  * A private redis-server for fault tests: killed and restarted at will without touching the
- * machine's shared Redis. Persistence is off; it lives only as long as the test.
+ * machine's shared Redis. Persistence is off; it lives only as long as the test. Its working
+ * directory is a temporary one, removed when it is killed: a replica still writes the RDB file
+ * of a full sync there, whatever `--save` says.
  */
 export class RedisServerProcess {
   private child: ChildProcess | null = null;
+  private directory: string | null = null;
 
   private constructor(
     readonly port: number,
@@ -34,6 +40,7 @@ export class RedisServerProcess {
   async restart(): Promise<void> {
     if (this.child) return;
     const [command, ...prefixArgs] = [...(this.options.prefix ?? []), 'redis-server'];
+    this.directory ??= mkdtempSync(join(tmpdir(), 'ping-service-redis-'));
     const child = spawn(
       command!,
       [
@@ -50,6 +57,8 @@ export class RedisServerProcess {
           'no',
           '--loglevel',
           'warning',
+          '--dir',
+          this.directory,
         ],
         ...(this.options.args ?? []),
       ],
@@ -78,12 +87,13 @@ export class RedisServerProcess {
   /** SIGKILL: the abrupt loss production sees, not a polite shutdown. */
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child) return;
     this.child = null;
-    if (child.exitCode === null) {
+    if (child && child.exitCode === null) {
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
+    if (this.directory) rmSync(this.directory, { recursive: true, force: true });
+    this.directory = null;
   }
 }
 
