@@ -15,8 +15,6 @@ const PRODUCTION = '^(domain|application|infrastructure|interfaces)/';
 const DEV_DEPENDENCIES_LOADED_ON_PURPOSE = [
   // The embedded store's initdb child process: spawned only when PGlite is installed.
   { from: 'infrastructure/postgres/pglite-initdb-child.ts', to: '@electric-sql/pglite' },
-  // LOG_PRETTY=true on a development machine; without the package the start fails with a message.
-  { from: 'infrastructure/logging/logger.ts', to: 'pino-pretty' },
 ];
 
 const literal = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

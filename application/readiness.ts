@@ -20,6 +20,9 @@ export interface ReadinessReport {
   readonly checks: Record<string, CheckResult>;
 }
 
+/** Each check's budget: a dependency slower than this to answer a trivial query counts as down. */
+const CHECK_TIMEOUT_MS = 1_000;
+
 /**
  * Readiness for the load balancer: ready while every required dependency answers within the
  * budget and the process is not draining. Optional dependencies (the cache) only degrade.
@@ -29,7 +32,7 @@ export class Readiness {
 
   constructor(
     private readonly checks: readonly ReadinessCheck[],
-    private readonly timeoutMs: number,
+    private readonly timeoutMs: number = CHECK_TIMEOUT_MS,
   ) {}
 
   /** From now on the process reports not ready, so the load balancer stops sending traffic. */

@@ -13,6 +13,14 @@ export interface LeaseTimings {
 }
 
 /**
+ * The lease's timings. A refresh is one insert and one cache write, well inside a second, so a
+ * waiter gives the holder a second before recording itself; a holder that crashed blocks the
+ * others for at most two; waiters look for its entry every 25 ms, a small cost to the shared
+ * cache for a quick hand-over.
+ */
+export const LEASE_TIMINGS: LeaseTimings = { leaseTtlMs: 2_000, leaseWaitMs: 1_000, leasePollMs: 25 };
+
+/**
  * What trying to take the lease came to. Only `held` carries a release: a lease another instance
  * holds, or one that could not be asked for, is never released by us.
  */

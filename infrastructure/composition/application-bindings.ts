@@ -1,6 +1,7 @@
 import { PingUseCases } from '../../application/ping-use-cases.js';
 import { Readiness } from '../../application/readiness.js';
 import { PingService } from '../../domain/ping-service.js';
+import { LEASE_TIMINGS } from '../../domain/refresh-lease.js';
 import type { Config } from '../config/config.js';
 import type { Bind } from './binding.js';
 
@@ -15,7 +16,7 @@ export function bindApplication(bind: Bind, config: Config): void {
       { name: 'cache', required: false, check: async () => connection?.check() },
     ];
   });
-  bind('Readiness', (get) => new Readiness(get('ReadinessChecks'), config.readinessTimeoutMs));
+  bind('Readiness', (get) => new Readiness(get('ReadinessChecks')));
   bind('PingService', (get) => {
     const ports = {
       sharedCache: get('SharedPingCache'),
@@ -25,8 +26,7 @@ export function bindApplication(bind: Bind, config: Config): void {
       lease: get('RecordLease'),
       monitor: get('DependencyMonitor'),
     };
-    const { ttlMs, staleGraceMs, leaseTtlMs, leaseWaitMs, leasePollMs } = config.cache;
-    return new PingService(ports, { ttlMs, staleGraceMs, leaseTtlMs, leaseWaitMs, leasePollMs });
+    return new PingService(ports, { ...config.cache, ...LEASE_TIMINGS });
   });
   bind('PingUseCases', (get) => new PingUseCases(get('PingService'), get('Metrics')));
 }

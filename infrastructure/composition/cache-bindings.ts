@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.js';
 import { MemoryPingCache } from '../memory/memory-ping-cache.js';
-import { createRedisClient } from '../redis/create-redis-client.js';
+import { createRedisClient, REDIS_BUDGETS } from '../redis/create-redis-client.js';
 import { RedisConnection } from '../redis/redis-connection.js';
 import { RedisPingCache } from '../redis/redis-ping-cache.js';
 import { RedisRecordLease } from '../redis/redis-record-lease.js';
@@ -19,9 +19,9 @@ export function bindCache(bind: Bind, config: Config): void {
     const { uri, sentinel } = config.redis;
     const logger = get('Logger');
     const client = sentinel
-      ? createRedisClient({ ...config.redis, uri: null, sentinel }, logger)
+      ? createRedisClient({ ...REDIS_BUDGETS, uri: null, sentinel }, logger)
       : uri
-        ? createRedisClient({ ...config.redis, uri, sentinel: null }, logger)
+        ? createRedisClient({ ...REDIS_BUDGETS, uri, sentinel: null }, logger)
         : null;
     if (!client) return null;
     const connection = new RedisConnection(client, logger);
@@ -31,7 +31,7 @@ export function bindCache(bind: Bind, config: Config): void {
   // One breaker for the cache and the lease: during an outage no request pays the command
   // timeout, and one probe per reset period looks for recovery.
   bind('RedisBreaker', (get) => {
-    return makeCacheBreaker(config.redis.breakerResetMs, { metrics: get('Metrics'), logger: get('Logger') });
+    return makeCacheBreaker({ metrics: get('Metrics'), logger: get('Logger') });
   });
   bind('RawSharedPingCache', (get) => {
     const connection = get('RedisConnection');

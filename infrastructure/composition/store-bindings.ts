@@ -3,6 +3,7 @@ import { knexPoolStats } from '../metrics/knex-pool-stats.js';
 import { MeasuredPingStore } from '../metrics/measured-ping-store.js';
 import { KnexPingStore } from '../postgres/knex-ping-store.js';
 import { PingDatabase } from '../postgres/ping-database.js';
+import { POSTGRES_BUDGETS } from '../postgres/postgres-budgets.js';
 import { BreakerGuardedPingStore } from '../resilience/breaker-guarded-ping-store.js';
 import { makeStoreBreaker } from '../resilience/make-breaker.js';
 import type { Bind } from './binding.js';
@@ -11,7 +12,7 @@ import type { Bind } from './binding.js';
 export function bindStore(bind: Bind, config: Config): void {
   // PostgreSQL when POSTGRES_URI is set, else the embedded PGlite under DATA_DIR.
   bind('PingDatabase', (get) => {
-    const database = PingDatabase.open(config.postgres, get('Logger'));
+    const database = PingDatabase.open({ ...config.postgres, ...POSTGRES_BUDGETS }, get('Logger'));
     get('Metrics').watchPool('postgres', knexPoolStats(database.knex));
     return database;
   });
@@ -21,9 +22,8 @@ export function bindStore(bind: Bind, config: Config): void {
   });
   // Makes a known-dead store fail at once (STALE or 503, no waiting).
   bind('StoreBreaker', (get) => {
-    const { breakerResetMs: resetTimeoutMs, statementTimeoutMs } = config.postgres;
     const observers = { metrics: get('Metrics'), logger: get('Logger') };
-    return makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, observers);
+    return makeStoreBreaker(POSTGRES_BUDGETS, observers);
   });
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
   // queries only.

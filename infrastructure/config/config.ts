@@ -1,6 +1,5 @@
 import * as v from 'valibot';
 import { ConfigError } from './config-error.js';
-import { checkPairs } from './config-pairs.js';
 import { envSchema, type Env } from './env-schema.js';
 
 export { ConfigError };
@@ -10,23 +9,14 @@ export interface Config {
   readonly http: {
     readonly port: number;
     readonly host: string;
-    /** Budget to receive a request's headers; at most `requestTimeoutMs`. */
-    readonly headersTimeoutMs: number;
-    /** Budget to receive a whole request (headers and body). */
-    readonly requestTimeoutMs: number;
     /** How long an idle keep-alive connection stays open: above the load balancer's idle timeout. */
     readonly keepAliveTimeoutMs: number;
-    readonly maxConnections: number;
   };
   /** null: the embedded store under `dataDir`. */
   readonly postgres: {
     readonly uri: string | null;
     readonly dataDir: string;
     readonly poolMax: number;
-    readonly acquireTimeoutMs: number;
-    readonly statementTimeoutMs: number;
-    /** How long the store circuit stays open before a probe query. */
-    readonly breakerResetMs: number;
   };
   /** null uri and null sentinel: the in-process cache. */
   readonly redis: {
@@ -34,10 +24,6 @@ export interface Config {
     /** Sentinel mode (REDIS_SENTINELS): ask the sentinels where the master is. */
     readonly sentinel: RedisSentinelConfig | null;
     readonly keyPrefix: string;
-    readonly connectTimeoutMs: number;
-    readonly commandTimeoutMs: number;
-    /** How long the circuit stays open before a probe: recovery is noticed within it. */
-    readonly breakerResetMs: number;
   };
   readonly sentry: {
     readonly dsn: string | null;
@@ -48,13 +34,8 @@ export interface Config {
   readonly cache: {
     readonly ttlMs: number;
     readonly staleGraceMs: number;
-    readonly leaseTtlMs: number;
-    readonly leaseWaitMs: number;
-    /** How often a caller waiting on another instance's refresh looks at the cache again. */
-    readonly leasePollMs: number;
   };
-  readonly log: { readonly level: string; readonly pretty: boolean };
-  readonly readinessTimeoutMs: number;
+  readonly log: { readonly level: string };
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
 }
 
@@ -86,48 +67,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!env.POSTGRES_URI) throw requiredInProduction('POSTGRES_URI', 'POSTGRES_URI');
     if (!env.REDIS_URI && !sentinel) throw requiredInProduction('REDIS_URI', 'REDIS_URI or REDIS_SENTINELS');
   }
-  checkPairs(env);
   return {
     nodeEnv: env.NODE_ENV,
-    http: {
-      port: env.PORT,
-      host: env.HOST,
-      headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
-      requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
-      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-      maxConnections: env.HTTP_MAX_CONNECTIONS,
-    },
-    postgres: {
-      uri: env.POSTGRES_URI ?? null,
-      dataDir: env.DATA_DIR,
-      poolMax: env.PG_POOL_MAX,
-      acquireTimeoutMs: env.PG_ACQUIRE_TIMEOUT_MS,
-      statementTimeoutMs: env.PG_STATEMENT_TIMEOUT_MS,
-      breakerResetMs: env.PG_BREAKER_RESET_MS,
-    },
-    redis: {
-      uri: env.REDIS_URI ?? null,
-      sentinel,
-      keyPrefix: env.REDIS_KEY_PREFIX,
-      connectTimeoutMs: env.REDIS_CONNECT_TIMEOUT_MS,
-      commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS,
-      breakerResetMs: env.REDIS_BREAKER_RESET_MS,
-    },
+    http: { port: env.PORT, host: env.HOST, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    postgres: { uri: env.POSTGRES_URI ?? null, dataDir: env.DATA_DIR, poolMax: env.PG_POOL_MAX },
+    redis: { uri: env.REDIS_URI ?? null, sentinel, keyPrefix: env.REDIS_KEY_PREFIX },
     sentry: {
       dsn: env.SENTRY_DSN ?? null,
       environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
       release: env.SENTRY_RELEASE ?? null,
       tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE,
     },
-    cache: {
-      ttlMs: env.CACHE_TTL_SECONDS * 1000,
-      staleGraceMs: env.STALE_GRACE_SECONDS * 1000,
-      leaseTtlMs: env.LEASE_TTL_MS,
-      leaseWaitMs: env.LEASE_WAIT_MS,
-      leasePollMs: env.LEASE_POLL_MS ?? Math.max(1, Math.min(25, env.LEASE_WAIT_MS)),
-    },
-    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY },
-    readinessTimeoutMs: env.READINESS_TIMEOUT_MS,
+    cache: { ttlMs: env.CACHE_TTL_SECONDS * 1000, staleGraceMs: env.STALE_GRACE_SECONDS * 1000 },
+    log: { level: env.LOG_LEVEL },
     // Production sits behind a load balancer that needs a moment to see readiness turn 503.
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0), timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
   };

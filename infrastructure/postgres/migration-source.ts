@@ -7,8 +7,9 @@ import * as createPings from './migrations/20260101000000_create_pings.js';
  * extension. A new migration is a new module here; never rename or edit one that has shipped
  * (knex records the names it applied and refuses a list that lost one).
  *
- * Migrations run in one transaction under PG_STATEMENT_TIMEOUT_MS: one that may run longer (an
- * index on a big table) sets `SET LOCAL statement_timeout` itself.
+ * Migrations run in one transaction on the service's pool, where the client gives up on any
+ * statement past the read deadline (create-pg-knex.ts): one that may run longer (an index on a
+ * big table) cannot run here, and belongs in a job of its own.
  */
 const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
   ['20260101000000_create_pings', createPings],

@@ -88,7 +88,7 @@ export class PingDatabase {
   /**
    * Migrations at start: replicas starting together take turns on an advisory lock (see
    * runMigrations). The embedded engine is awaited first, so its one-off initdb does not count
-   * against PG_ACQUIRE_TIMEOUT_MS.
+   * against the acquire budget.
    */
   async start(): Promise<void> {
     await this.engine.ready();

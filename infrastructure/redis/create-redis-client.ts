@@ -3,6 +3,14 @@ import type { Logger } from '../../application/logger.port.js';
 import { withoutCommandArgs } from './redis-error.js';
 import type { RedisSentinelConfig } from '../config/config.js';
 
+/**
+ * How long the cache may cost a request. Redis answers on the same network in well under a
+ * millisecond, so a command that takes a quarter of a second is a Redis in trouble: the request
+ * goes on without the cache (BYPASS) rather than wait. Connecting gets longer (TLS, a sentinel
+ * round trip first).
+ */
+export const REDIS_BUDGETS = { connectTimeoutMs: 1_000, commandTimeoutMs: 250 } as const;
+
 /** Either `uri` (one server) or `sentinel` (ask the sentinels for the master). */
 export type RedisClientSettings = RedisTarget & {
   readonly connectTimeoutMs: number;

@@ -12,10 +12,23 @@ import { answerClientErrors } from '../http/client-errors.js';
 import { closeListenerGracefully } from './close-listener.js';
 
 /**
- * Where to listen, the server's limits, and how to drain: the configuration's sections, so
- * there is one source for all of them.
+ * What Node's server refuses to wait for, and how many connections it keeps:
+ * - the headers within 10 s, the whole request within 30 s: a slow client is cut with a 408;
+ * - at most 4096 open connections; Node drops those over the cap at once.
+ * A client of this API sends a few hundred bytes; none of these bounds is near a real one.
  */
-type ServerSettings = Pick<Config, 'http' | 'shutdown'>;
+interface HttpLimits {
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxConnections: number;
+}
+const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 4_096 };
+
+/**
+ * Where to listen and how to drain (the configuration's sections), and the server's limits
+ * (HTTP_LIMITS unless a test brings smaller ones).
+ */
+type ServerSettings = Pick<Config, 'http' | 'shutdown'> & { readonly limits?: HttpLimits };
 
 export interface RunningServer {
   readonly app: Koa;
@@ -51,7 +64,7 @@ export async function startHttpServer(
   await lifecycle.startAll();
 
   const app = createApp(deps);
-  const server = createConfiguredServer(settings.http, app.callback());
+  const server = createConfiguredServer(settings.http, settings.limits ?? HTTP_LIMITS, app.callback());
   answerClientErrors(server, logger);
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -70,24 +83,23 @@ export async function startHttpServer(
 }
 
 /**
- * Node's server with deliberate limits (the values are in the configuration):
- * - headers within HTTP_HEADERS_TIMEOUT_MS (10 s), the whole request within
- *   HTTP_REQUEST_TIMEOUT_MS (30 s): a slow client is cut with a 408. Node enforces both only when
- *   it sweeps its connections (every 30 s by default), so the sweep runs every second, or more
- *   often for small budgets: a slow-header socket lives at most its budget plus one sweep.
- * - keep-alive HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s) is deliberately *above* the idle timeout of the
- *   load balancers in front (AWS ALB 60 s, ingress-nginx `upstream-keepalive-timeout` 60 s): the
- *   side that closes an idle connection first must be the one that reuses it, or the balancer can
- *   send a request on a socket this server is closing and answer its client 502. Headers are
- *   timed from a request's first byte, so an idle keep-alive connection is not cut by them.
- * - at most HTTP_MAX_CONNECTIONS open connections; Node drops those over the cap at once.
+ * Node's server with deliberate limits:
+ * - the header and request budgets of `limits`. Node enforces both only when it sweeps its
+ *   connections (every 30 s by default), so the sweep runs every second, or more often for small
+ *   budgets: a slow-header socket lives at most its budget plus one sweep.
+ * - keep-alive HTTP_KEEP_ALIVE_TIMEOUT_MS (65 s by default) is deliberately *above* the idle
+ *   timeout of the load balancers in front (AWS ALB 60 s, ingress-nginx
+ *   `upstream-keepalive-timeout` 60 s): the side that closes an idle connection first must be
+ *   the one that reuses it, or the balancer can send a request on a socket this server is
+ *   closing and answer its client 502. Headers are timed from a request's first byte, so an idle
+ *   keep-alive connection is not cut by them.
  */
-function createConfiguredServer(limits: Config['http'], listener: RequestListener): Server {
+function createConfiguredServer(http: Config['http'], limits: HttpLimits, listener: RequestListener): Server {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      keepAliveTimeout: http.keepAliveTimeoutMs,
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
       // Checked by the app instead (http/middleware/host-header.ts), to answer in the JSON error shape.
       requireHostHeader: false,

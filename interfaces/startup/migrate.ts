@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
+import { POSTGRES_BUDGETS } from '../../infrastructure/postgres/postgres-budgets.js';
 import type { Config } from '../../infrastructure/config/config.js';
 import { exitWithStartFailure } from './start-failure.js';
 
@@ -11,7 +12,7 @@ import { exitWithStartFailure } from './start-failure.js';
  */
 async function migrate(config: Config): Promise<void> {
   const logger = createLogger(config);
-  const database = PingDatabase.open(config.postgres, logger);
+  const database = PingDatabase.open({ ...config.postgres, ...POSTGRES_BUDGETS }, logger);
   try {
     await database.start();
   } finally {

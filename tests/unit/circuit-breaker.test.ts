@@ -74,9 +74,9 @@ describe('the store breaker (makeBreaker with the service thresholds)', () => {
   afterEach(() => guards.splice(0).forEach((g) => g.close()));
   const outage = () => Promise.reject(new StoreUnavailableError('PostgreSQL is unavailable'));
   const ok = () => Promise.resolve('ok');
-  function storeBreaker(resetTimeoutMs = 60_000) {
+  function storeBreaker() {
     const guard = makeStoreBreaker(
-      { resetTimeoutMs, statementTimeoutMs: 100 },
+      { statementTimeoutMs: 100 },
       {
         metrics: new PromMetrics(),
         logger: silentLogger,
@@ -129,10 +129,13 @@ describe('the store breaker (makeBreaker with the service thresholds)', () => {
   });
 
   it('closes on the first healthy probe', async () => {
-    const guard = storeBreaker(50);
+    const guard = storeBreaker();
     for (let i = 0; i < 5; i++) await guard.run(outage).catch(() => undefined);
     expect(guard.state).to.equal('open');
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    // The reset period is a constant of the breaker (2 s): wait for the probe it then allows.
+    for (let waited = 0; guard.state === 'open' && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     expect(await guard.run(ok)).to.equal('ok');
     expect(guard.state).to.equal('closed');
   });

@@ -27,21 +27,11 @@ const BAD_VALUES: Array<[string, string]> = [
   ['CACHE_TTL_SECONDS', '-5'],
   ['STALE_GRACE_SECONDS', '1e3'],
   ['LOG_LEVEL', 'verbose'],
-  ['LOG_PRETTY', 'maybe'],
-  ['REDIS_CONNECT_TIMEOUT_MS', '5'],
-  ['REDIS_COMMAND_TIMEOUT_MS', 'fast'],
   ['PG_POOL_MAX', '0'],
-  ['PG_ACQUIRE_TIMEOUT_MS', '10'],
-  ['PG_STATEMENT_TIMEOUT_MS', '1.5'],
-  ['LEASE_TTL_MS', '1'],
-  ['LEASE_WAIT_MS', '-1'],
-  ['LEASE_POLL_MS', '0'],
-  ['LEASE_POLL_MS', '2.5'],
-  ['LEASE_POLL_MS', 'often'],
-  ['LEASE_POLL_MS', '5000'],
-  ['READINESS_TIMEOUT_MS', 'x'],
   ['SHUTDOWN_DELAY_MS', '999999999'],
   ['SHUTDOWN_TIMEOUT_MS', '1'],
+  ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '500'],
+  ['HTTP_KEEP_ALIVE_TIMEOUT_MS', 'long'],
 ];
 
 describe('configuration', () => {
@@ -172,23 +162,9 @@ describe('configuration', () => {
     });
   });
 
-  describe('LEASE_POLL_MS', () => {
-    it('is 25 ms by default, or the whole LEASE_WAIT_MS when that is shorter', () => {
-      expect(loadConfig({}).cache.leasePollMs).to.equal(25);
-      expect(loadConfig({ LEASE_WAIT_MS: '10' }).cache.leasePollMs).to.equal(10);
-      expect(loadConfig({ LEASE_WAIT_MS: '0' }).cache.leasePollMs).to.equal(1);
-    });
-
-    it('reads a value up to LEASE_WAIT_MS', () => {
-      expect(loadConfig({ LEASE_POLL_MS: '50' }).cache.leasePollMs).to.equal(50);
-      expect(loadConfig({ LEASE_POLL_MS: '200', LEASE_WAIT_MS: '200' }).cache.leasePollMs).to.equal(200);
-    });
-
-    it('refuses a poll longer than LEASE_WAIT_MS, naming LEASE_POLL_MS', () => {
-      const error = captureConfigError({ LEASE_POLL_MS: '300', LEASE_WAIT_MS: '200' });
-      expect(error.variable).to.equal('LEASE_POLL_MS');
-      expect(error.message).to.equal('invalid configuration: LEASE_POLL_MS must be at most LEASE_WAIT_MS');
-    });
+  it('ignores what it does not read: a tuning variable of an older version changes nothing', () => {
+    const tuned = loadConfig({ PG_STATEMENT_TIMEOUT_MS: '50', LEASE_WAIT_MS: '0', HTTP_MAX_CONNECTIONS: '1' });
+    expect(tuned).to.deep.equal(loadConfig({}));
   });
 
   it('masks passwords in URLs shown in logs', () => {
