@@ -1,7 +1,6 @@
-/** One dependency's answer to "can you serve?". `required` ones decide readiness. */
+/** One dependency's answer to "can you serve?", shown in the readiness body. */
 export interface ReadinessCheck {
   readonly name: string;
-  readonly required: boolean;
   /** Resolves when the dependency answers, optionally to which server did (`host:port`); rejects otherwise. */
   check(): Promise<string | undefined | void>;
 }
@@ -16,7 +15,7 @@ export interface CheckResult {
 
 export interface ReadinessReport {
   readonly ready: boolean;
-  readonly status: 'ready' | 'not_ready' | 'shutting_down';
+  readonly status: 'ready' | 'shutting_down';
   readonly checks: Record<string, CheckResult>;
 }
 
@@ -24,8 +23,12 @@ export interface ReadinessReport {
 const CHECK_TIMEOUT_MS = 1_000;
 
 /**
- * Readiness for the load balancer: ready while every required dependency answers within the
- * budget and the process is not draining. Optional dependencies (the cache) only degrade.
+ * Readiness of this instance for the load balancer: ready from the moment it listens (it has
+ * migrated the store and tried Redis by then) until it starts draining. The dependencies'
+ * checks are reported in the body, never turned into a 503: the store and Redis are shared by
+ * every instance, so a readiness that followed them would take the whole fleet out of the
+ * balancer at once, and with it the cache hits and stale answers the instances can still give.
+ * An outage shows in the body, the metrics and the alerts instead.
  */
 export class Readiness {
   private draining = false;
@@ -44,9 +47,9 @@ export class Readiness {
     const results = await Promise.all(this.checks.map((c) => this.run(c)));
     const checks: Record<string, CheckResult> = {};
     this.checks.forEach((c, i) => (checks[c.name] = results[i]!));
-    if (this.draining) return { ready: false, status: 'shutting_down', checks };
-    const ready = this.checks.every((c, i) => !c.required || results[i]!.status === 'up');
-    return { ready, status: ready ? 'ready' : 'not_ready', checks };
+    return this.draining
+      ? { ready: false, status: 'shutting_down', checks }
+      : { ready: true, status: 'ready', checks };
   }
 
   private async run(check: ReadinessCheck): Promise<CheckResult> {

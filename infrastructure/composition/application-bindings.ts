@@ -11,9 +11,8 @@ export function bindApplication(bind: Bind, config: Config): void {
     const database = get('PingDatabase');
     const connection = get('RedisConnection');
     return [
-      { name: 'store', required: true, check: () => database.check() },
-      // A cache outage degrades (BYPASS), it does not take the instance out of rotation.
-      { name: 'cache', required: false, check: async () => connection?.check() },
+      { name: 'store', check: () => database.check() },
+      { name: 'cache', check: async () => connection?.check() },
     ];
   });
   bind('Readiness', (get) => new Readiness(get('ReadinessChecks')));

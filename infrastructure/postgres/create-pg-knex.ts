@@ -2,6 +2,7 @@ import knex, { type Knex } from 'knex';
 import type { Logger } from '../../application/logger.port.js';
 import { knexLog } from './knex-log.js';
 import { PgReadDeadlineClient, type PgClientConfig } from './pg-read-deadline-client.js';
+import { READ_DEADLINE_MARGIN_MS } from './postgres-budgets.js';
 import { parsePostgresUri } from './postgres-hosts.js';
 
 export interface PgSettings {
@@ -11,12 +12,6 @@ export interface PgSettings {
   readonly statementTimeoutMs: number;
 }
 
-/**
- * Margin of the client-side deadline over the server-side statement timeout: the server gets
- * the first word (a clean 57014, the connection stays usable); the client-side deadline only
- * fires when the server's answer cannot arrive at all.
- */
-const READ_DEADLINE_MARGIN_MS = 1_000;
 
 /** knex over node-postgres, bounded everywhere: a slow or unreachable server costs a known time. */
 export function createPgKnex(settings: PgSettings, logger: Logger): Knex {

@@ -152,7 +152,7 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
     expect(answer.body.checks.cache.status).to.equal('up');
   });
 
-  it('/readyz stays 200 with Redis unreachable (cache down), and is 503 with PostgreSQL unreachable', async function () {
+  it('/readyz stays 200 with Redis unreachable and with PostgreSQL unreachable, each shown down in the body', async function () {
     const closed = await freePort();
     const cacheDown = await service({ REDIS_URI: `redis://127.0.0.1:${closed}` });
     const degraded = await cacheDown.request({ method: 'GET', url: '/readyz' });
@@ -163,12 +163,12 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
     // Not started: its migrations could not run against a server that is not there.
     const storeDown = makeHttpHarness(
       {},
-      { POSTGRES_URI: `postgres://postgres@127.0.0.1:${closed}/none`, PG_ACQUIRE_TIMEOUT_MS: '200' },
+      { POSTGRES_URI: `postgres://postgres@127.0.0.1:${closed}/none` },
       { backends: 'configured' },
     );
     harnesses.push(storeDown);
     const down = await storeDown.request({ method: 'GET', url: '/readyz' });
-    expect(down.status).to.equal(503);
+    expect(down.status).to.equal(200);
     expect(down.body.checks.store.status).to.equal('down');
     const ping = await storeDown.request({ method: 'GET', url: '/ping' });
     expect(ping.status).to.equal(503);

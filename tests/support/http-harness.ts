@@ -61,8 +61,8 @@ function memoryBackends(overrides: ContainerOverrides): ContainerOverrides {
   const clock = overrides.Clock ?? new SystemClock();
   const store = overrides.RawPingStore ?? new MemoryPingStore(clock);
   const checks: ReadinessCheck[] = [
-    { name: 'store', required: true, check: async () => void (await store.list({ limit: 1 })) },
-    { name: 'cache', required: false, check: async () => {} },
+    { name: 'store', check: async () => void (await store.list({ limit: 1 })) },
+    { name: 'cache', check: async () => {} },
   ];
   // Nothing to open or close: the configured database is never made.
   return { RawPingStore: store, ReadinessChecks: checks, Lifecycle: new Lifecycle([]) };

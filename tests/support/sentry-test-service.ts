@@ -30,7 +30,7 @@ const failingCache: PingCache = {
 const container = buildContainer(config, {
   RawPingStore: new MemoryPingStore(new SystemClock()),
   SharedPingCache: failingCache,
-  ReadinessChecks: [{ name: 'store', required: true, check: async () => {} }],
+  ReadinessChecks: [{ name: 'store', check: async () => {} }],
 });
 const logger = resolve(container, 'Logger');
 reportUnhandledRejections(resolve(container, 'ErrorReporter'));

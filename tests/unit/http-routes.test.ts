@@ -197,23 +197,6 @@ describe('HTTP routes (in-process, app.callback())', () => {
       expect(answer.body.checks.cache.status).to.equal('up');
     });
 
-    it('/readyz answers 503 while the store is down, and 200 while only the cache is', async () => {
-      const failing = (required: boolean, name: string) => ({
-        name,
-        required,
-        check: () => Promise.reject(new Error('down')),
-      });
-      const ok = (required: boolean, name: string) => ({ name, required, check: () => Promise.resolve() });
-      const storeDown = makeHttpHarness({ ReadinessChecks: [failing(true, 'store'), ok(false, 'cache')] });
-      const down = await storeDown.request({ method: 'GET', url: '/readyz' });
-      expect(down.status).to.equal(503);
-      expect(down.body.checks.store).to.include({ status: 'down', error: 'down' });
-      const cacheDown = makeHttpHarness({ ReadinessChecks: [ok(true, 'store'), failing(false, 'cache')] });
-      const degraded = await cacheDown.request({ method: 'GET', url: '/readyz' });
-      expect(degraded.status).to.equal(200);
-      expect(degraded.body.checks.cache.status).to.equal('down');
-    });
-
     it('/readyz answers 503 shutting_down once draining starts', async () => {
       const { request, container } = makeHttpHarness();
       resolve(container, 'Readiness').startDraining();

@@ -2,23 +2,22 @@ import { expect } from 'chai';
 import { Readiness, type ReadinessCheck } from '../../application/readiness.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 
-const check = (name: string, required: boolean, run: () => Promise<string | void>): ReadinessCheck => ({
-  name,
-  required,
-  check: run,
-});
+const check = (name: string, run: () => Promise<string | void>): ReadinessCheck => ({ name, check: run });
 const up = () => Promise.resolve();
 const down = () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379'));
 const hangs = () => new Promise<void>(() => {});
 
-async function readyz(checks: ReadinessCheck[]) {
-  const { request } = makeHttpHarness({ ReadinessChecks: checks });
-  return request({ method: 'GET', url: '/readyz' });
+function harness(checks: ReadinessCheck[]) {
+  return makeHttpHarness({ ReadinessChecks: checks });
 }
 
-describe('GET /readyz', () => {
+async function readyz(checks: ReadinessCheck[]) {
+  return harness(checks).request({ method: 'GET', url: '/readyz' });
+}
+
+describe('GET /readyz: readiness of this instance, not of what every instance shares', () => {
   it('gives each dependency its status and latency, and is never cached', async () => {
-    const answer = await readyz([check('store', true, up), check('cache', false, up)]);
+    const answer = await readyz([check('store', up), check('cache', up)]);
     expect(answer.status).to.equal(200);
     expect(answer.headers['cache-control']).to.equal('no-store');
     expect(answer.body.status).to.equal('ready');
@@ -29,29 +28,41 @@ describe('GET /readyz', () => {
   });
 
   it('names the server that answered when the check knows it (the Redis master behind sentinels)', async () => {
-    const answer = await readyz([check('store', true, up), check('cache', false, async () => '10.0.3.7:6379')]);
+    const answer = await readyz([check('store', up), check('cache', async () => '10.0.3.7:6379')]);
     expect(answer.body.checks.cache).to.include({ status: 'up', target: '10.0.3.7:6379' });
     expect(answer.body.checks.store).to.not.have.property('target');
   });
 
-  it('answers 503 not_ready while the store is down, with the reason', async () => {
-    const answer = await readyz([check('store', true, down), check('cache', false, up)]);
+  for (const [what, checks] of [
+    ['the store', [check('store', down), check('cache', up)]],
+    ['the cache', [check('store', up), check('cache', down)]],
+    ['both', [check('store', down), check('cache', down)]],
+  ] as const) {
+    it(`stays 200 ready while ${what} is down, and says so in the body with the reason`, async () => {
+      const answer = await readyz([...checks]);
+      expect(answer.status).to.equal(200);
+      expect(answer.body.status).to.equal('ready');
+      const failing = Object.entries(answer.body.checks as Record<string, { status: string; error?: string }>)
+        .filter(([, result]) => result.status === 'down')
+        .map(([name, result]) => [name, result.error]);
+      expect(failing).to.have.length(what === 'both' ? 2 : 1);
+      for (const [, error] of failing) expect(error).to.equal('ECONNREFUSED 127.0.0.1:6379');
+    });
+  }
+
+  it('answers 503 shutting_down once draining, whatever the dependencies say', async () => {
+    const { request, deps } = harness([check('store', up), check('cache', up)]);
+    deps.readiness.startDraining();
+    const answer = await request({ method: 'GET', url: '/readyz' });
     expect(answer.status).to.equal(503);
-    expect(answer.body.status).to.equal('not_ready');
-    expect(answer.body.checks.store).to.include({ status: 'down', error: 'ECONNREFUSED 127.0.0.1:6379' });
+    expect(answer.body.status).to.equal('shutting_down');
+    expect(answer.body.checks.store.status).to.equal('up');
   });
 
-  it('answers 200 while only the cache is down: a cache outage degrades, it does not fail readiness', async () => {
-    const answer = await readyz([check('store', true, up), check('cache', false, down)]);
-    expect(answer.status).to.equal(200);
-    expect(answer.body.status).to.equal('ready');
-    expect(answer.body.checks.cache.status).to.equal('down');
-  });
-
-  it('counts a dependency that does not answer within the check budget as down', async () => {
-    const readiness = new Readiness([check('store', true, hangs), check('cache', false, hangs)], 50);
+  it('counts a dependency that does not answer within the check budget as down, and still answers in time', async () => {
+    const readiness = new Readiness([check('store', hangs), check('cache', hangs)], 50);
     const answer = await makeHttpHarness({ Readiness: readiness }).request({ method: 'GET', url: '/readyz' });
-    expect(answer.status).to.equal(503);
+    expect(answer.status).to.equal(200);
     expect(answer.body.checks.store).to.include({ status: 'down', error: 'no answer within 50 ms' });
     expect(answer.body.checks.cache).to.include({ status: 'down', error: 'no answer within 50 ms' });
   });
@@ -60,7 +71,7 @@ describe('GET /readyz', () => {
 describe('GET /healthz', () => {
   it('answers 200 while every dependency is down: a restart would cure none of them', async () => {
     const { request } = makeHttpHarness({
-      ReadinessChecks: [check('store', true, down), check('cache', false, down)],
+      ReadinessChecks: [check('store', down), check('cache', down)],
     });
     const answer = await request({ method: 'GET', url: '/healthz' });
     expect(answer.status).to.equal(200);
