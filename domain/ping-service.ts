@@ -31,7 +31,23 @@ export interface PingPage {
   readonly nextBefore: number | null;
 }
 
-export interface PingPolicy extends FreshnessWindow, LeaseTimings {}
+/** How long a request that has a stale entry in hand waits for the refresh. */
+export interface StaleFallback {
+  /**
+   * Past this, the request answers with its stale entry (STALE) and the one refresh goes on in
+   * the background: a slow store costs those requests this much, not the store's whole budget.
+   */
+  readonly staleFallbackMs: number;
+}
+
+/**
+ * A refresh is a lease, an insert and a cache write: a few milliseconds on a healthy store, so a
+ * tenth of a second is already a store in trouble, and a user waiting for an answer that is
+ * there to give.
+ */
+export const STALE_FALLBACK: StaleFallback = { staleFallbackMs: 100 };
+
+export interface PingPolicy extends FreshnessWindow, LeaseTimings, StaleFallback {}
 
 export interface PingServiceDeps {
   /** The cache shared by every instance (Redis in production). */
@@ -60,13 +76,21 @@ export class PingService {
    * cold-key stampede cannot push the cache past its command timeout and into BYPASS.
    */
   private readonly flights = new SingleFlight<PingResult>();
+  /**
+   * The refresh (lease, insert, cache write), shared by every request that needs it: one that
+   * outlived its callers' patience goes on in the background, and later requests join it
+   * instead of starting another insert.
+   */
+  private readonly refreshes = new SingleFlight<PingResult>();
+  /** When the refresh in flight started (clock ms). */
+  private refreshStartedAt = 0;
   private readonly freshness: FreshnessPolicy;
   private readonly tiers: PingCacheTiers;
   private readonly lease: RefreshLease;
 
   constructor(
     private readonly deps: PingServiceDeps,
-    policy: PingPolicy,
+    private readonly policy: PingPolicy,
   ) {
     this.freshness = new FreshnessPolicy(policy);
     this.tiers = new PingCacheTiers(deps.sharedCache, deps.localCache, LAST_PING_KEY, deps.monitor);
@@ -101,10 +125,31 @@ export class PingService {
 
   private async readThrough(): Promise<PingResult> {
     const { entry, sharedUsable } = await this.tiers.read();
-    if (entry && this.freshness.isFresh(entry, this.deps.clock.now())) {
+    const now = this.deps.clock.now();
+    if (entry && this.freshness.isFresh(entry, now)) {
       return { ping: entry.ping, outcome: sharedUsable ? 'cached' : 'cached-locally' };
     }
-    return this.refresh(entry, sharedUsable);
+    const refreshing = this.refreshes.run(LAST_PING_KEY, () => {
+      this.refreshStartedAt = now;
+      return this.refresh(entry, sharedUsable);
+    });
+    const fallback = entry && this.freshness.mayServeStale(entry, now) ? entry : null;
+    return fallback ? this.refreshedOrStale(refreshing, fallback) : refreshing;
+  }
+
+  /**
+   * The refresh's answer if it comes within the stale fallback budget (counted from when the
+   * refresh started), else the stale entry at once. The refresh is not cancelled: it goes on,
+   * and once it has written the caches the next request gets its entry.
+   */
+  private refreshedOrStale(refreshing: Promise<PingResult>, fallback: CachedPing): Promise<PingResult> {
+    const stale: PingResult = { ping: fallback.ping, outcome: 'stale' };
+    // Nobody may be left to await it: its outcome is already with the monitor (and the next
+    // request that finds the entry still stale meets a failure that repeats itself).
+    refreshing.catch(() => undefined);
+    const left = this.refreshStartedAt + this.policy.staleFallbackMs - this.deps.clock.now();
+    if (left <= 0) return Promise.resolve(stale);
+    return Promise.race([refreshing, this.deps.clock.sleep(left).then(() => stale)]);
   }
 
   private async refresh(previous: CachedPing | null, sharedUsable: boolean): Promise<PingResult> {

@@ -1,6 +1,6 @@
 import { PingUseCases } from '../../application/ping-use-cases.js';
 import { Readiness } from '../../application/readiness.js';
-import { PingService } from '../../domain/ping-service.js';
+import { PingService, STALE_FALLBACK } from '../../domain/ping-service.js';
 import { LEASE_TIMINGS } from '../../domain/refresh-lease.js';
 import type { Config } from '../config/config.js';
 import type { Bind } from './binding.js';
@@ -25,7 +25,7 @@ export function bindApplication(bind: Bind, config: Config): void {
       lease: get('RecordLease'),
       monitor: get('DependencyMonitor'),
     };
-    return new PingService(ports, { ...config.cache, ...LEASE_TIMINGS });
+    return new PingService(ports, { ...config.cache, ...LEASE_TIMINGS, ...STALE_FALLBACK });
   });
   bind('PingUseCases', (get) => new PingUseCases(get('PingService'), get('Metrics')));
 }

@@ -11,6 +11,7 @@ const TEST_POLICY: PingPolicy = {
   leaseTtlMs: 2_000,
   leaseWaitMs: 1_000,
   leasePollMs: 25,
+  staleFallbackMs: 100,
 };
 
 /** The system under test with in-memory adapters, a fake clock, and spies on every port. */

@@ -9,11 +9,14 @@ export class SpyStore implements PingStore {
   records = 0;
   lists = 0;
   failWith: Error | null = null;
+  /** While set, `record` waits for it before answering: a store that is slow or silent. */
+  holdRecords: Promise<void> | null = null;
 
   constructor(private readonly inner: PingStore) {}
 
   async record(note: string | null): Promise<Ping> {
     this.records++;
+    if (this.holdRecords) await this.holdRecords;
     if (this.failWith) throw this.failWith;
     return this.inner.record(note);
   }

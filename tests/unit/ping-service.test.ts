@@ -124,6 +124,80 @@ describe('PingService: the cache-aside policy', () => {
     });
   });
 
+  describe('when the store is slow (stale while refreshing)', () => {
+    /** A store call that answers only when the test says so. */
+    function holdStore(store: { holdRecords: Promise<void> | null }) {
+      let release!: () => void;
+      store.holdRecords = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        store.holdRecords = null;
+        release();
+      };
+    }
+
+    it('answers STALE once the fallback budget has passed, and the one refresh goes on in the background', async () => {
+      const { sut, store, clock, policy } = makePingService();
+      const first = await sut.getPing();
+      clock.advance(policy.ttlMs + 1);
+      const release = holdStore(store);
+      const startedAt = clock.now();
+      const stale = await sut.getPing();
+      expect(stale).to.deep.equal({ ping: first.ping, outcome: 'stale' });
+      expect(clock.now() - startedAt, 'waited the fallback budget, no more').to.equal(policy.staleFallbackMs);
+      expect(store.records).to.equal(2);
+
+      // Later requests join the refresh under way: STALE at once, no second insert.
+      const again = await sut.getPing();
+      expect(again.outcome).to.equal('stale');
+      expect(clock.now() - startedAt, 'no second wait').to.equal(policy.staleFallbackMs);
+      expect(store.records).to.equal(2);
+
+      // Once the refresh has written the caches, the next request gets its entry.
+      release();
+      await waitForMicrotasks();
+      const fresh = await sut.getPing();
+      expect(fresh.outcome).to.equal('cached');
+      expect(fresh.ping.id).to.be.greaterThan(first.ping.id);
+      expect(store.records).to.equal(2);
+    });
+
+    it('answers with the refresh when it comes within the budget (MISS, not STALE)', async () => {
+      const { sut, clock, policy } = makePingService();
+      const first = await sut.getPing();
+      clock.advance(policy.ttlMs + 1);
+      const refreshed = await sut.getPing();
+      expect(refreshed.outcome).to.equal('recorded');
+      expect(refreshed.ping.id).to.be.greaterThan(first.ping.id);
+    });
+
+    it('never answers STALE without an entry within the grace: a cold request waits for the store', async () => {
+      const { sut, store, clock, policy } = makePingService();
+      await sut.getPing();
+      clock.advance(policy.ttlMs + policy.staleGraceMs);
+      const release = holdStore(store);
+      let settled = false;
+      const waiting = sut.getPing().finally(() => (settled = true));
+      await clock.sleep(10 * policy.staleFallbackMs);
+      expect(settled, 'still waiting for the store').to.equal(false);
+      release();
+      expect((await waiting).outcome).to.equal('recorded');
+    });
+
+    it('serves STALE when the background refresh then fails, and counts the outage once', async () => {
+      const { sut, store, clock, policy, monitor } = makePingService();
+      const first = await sut.getPing();
+      clock.advance(policy.ttlMs + 1);
+      const release = holdStore(store);
+      expect((await sut.getPing()).outcome).to.equal('stale');
+      store.failWith = new StoreUnavailableError('connection lost');
+      release();
+      await waitForMicrotasks();
+      expect(monitor.failures('store')).to.equal(1);
+      const next = await sut.getPing();
+      expect(next).to.deep.equal({ ping: first.ping, outcome: 'stale' });
+    });
+  });
+
   describe('when the store has a defect (not an outage)', () => {
     // The adapter decides what is an outage (StoreUnavailableError); anything else is a bug
     // (a missing table, bad SQL) and must reach the client as a 500, not as a 503 or a STALE.
@@ -299,4 +373,9 @@ async function expectRejection(promise: Promise<unknown>, type: new (...args: ne
     (e: unknown) => e,
   );
   expect(error, 'expected a rejection').to.be.instanceOf(type);
+}
+
+/** Lets every promise already settled run its callbacks (one turn of the event loop). */
+function waitForMicrotasks(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
