@@ -1,13 +1,14 @@
 import type { Clock } from './clock.port.js';
 import type { DependencyMonitor } from './dependency-monitor.port.js';
 import { InvalidInputError, StoreUnavailableError } from './errors.js';
-import { FreshnessPolicy, type FreshnessWindow } from './freshness-policy.js';
+import { FreshnessPolicy } from './freshness-policy.js';
 import { noteProblem, pageQueryProblem, type Ping } from './ping.js';
 import type { CachedPing, PingCache } from './ping-cache.port.js';
 import { PingCacheTiers } from './ping-cache-tiers.js';
 import type { PingPageQuery, PingStore } from './ping-store.port.js';
 import type { RecordLease } from './record-lease.port.js';
-import { RefreshLease, type LeaseTimings } from './refresh-lease.js';
+import type { PingPolicy } from './ping-policy.js';
+import { RefreshLease } from './refresh-lease.js';
 import { SingleFlight } from './single-flight.js';
 
 /**
@@ -31,23 +32,6 @@ export interface PingPage {
   readonly nextBefore: number | null;
 }
 
-/** How long a request that has a stale entry in hand waits for the refresh. */
-export interface StaleFallback {
-  /**
-   * Past this, the request answers with its stale entry (STALE) and the one refresh goes on in
-   * the background: a slow store costs those requests this much, not the store's whole budget.
-   */
-  readonly staleFallbackMs: number;
-}
-
-/**
- * A refresh is a lease, an insert and a cache write: a few milliseconds on a healthy store, so a
- * tenth of a second is already a store in trouble, and a user waiting for an answer that is
- * there to give.
- */
-export const STALE_FALLBACK: StaleFallback = { staleFallbackMs: 100 };
-
-export interface PingPolicy extends FreshnessWindow, LeaseTimings, StaleFallback {}
 
 export interface PingServiceDeps {
   /** The cache shared by every instance (Redis in production). */

@@ -1,6 +1,7 @@
 import { PingUseCases } from '../../application/ping-use-cases.js';
 import { Readiness } from '../../application/readiness.js';
-import { PingService, STALE_FALLBACK } from '../../domain/ping-service.js';
+import { STALE_FALLBACK } from '../../domain/ping-policy.js';
+import { PingService } from '../../domain/ping-service.js';
 import { LEASE_TIMINGS } from '../../domain/refresh-lease.js';
 import type { Config } from '../config/config.js';
 import type { Bind } from './binding.js';

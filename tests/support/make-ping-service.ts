@@ -1,4 +1,5 @@
-import { PingService, type PingPolicy } from '../../domain/ping-service.js';
+import type { PingPolicy } from '../../domain/ping-policy.js';
+import { PingService } from '../../domain/ping-service.js';
 import type { RecordLease } from '../../domain/record-lease.port.js';
 import { MemoryPingCache } from '../../infrastructure/memory/memory-ping-cache.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
