@@ -17,6 +17,15 @@ export class StoreUnavailableError extends DomainError {
   readonly code = 'store_unavailable';
 }
 
+/**
+ * The store is healthy but has no capacity left for this call now (its connections are all busy
+ * and the queue for them is full or too slow): overload, not an outage. Mapped to a fast 503
+ * `overloaded` with `Retry-After`; never counted as the store failing.
+ */
+export class StoreOverloadedError extends DomainError {
+  readonly code = 'overloaded';
+}
+
 /** The shared cache could not answer; the policy degrades instead of failing. */
 export class CacheUnavailableError extends DomainError {
   readonly code = 'cache_unavailable';

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.port.js';
 import type { DependencyMonitor } from './dependency-monitor.port.js';
-import { InvalidInputError, StoreUnavailableError } from './errors.js';
+import { InvalidInputError, StoreOverloadedError, StoreUnavailableError } from './errors.js';
 import { FreshnessPolicy } from './freshness-policy.js';
 import { noteProblem, pageQueryProblem, type Ping } from './ping.js';
 import type { CachedPing, PingCache } from './ping-cache.port.js';
@@ -31,7 +31,6 @@ export interface PingPage {
   readonly items: Ping[];
   readonly nextBefore: number | null;
 }
-
 
 export interface PingServiceDeps {
   /** The cache shared by every instance (Redis in production). */
@@ -148,9 +147,9 @@ export class PingService {
       try {
         ping = await this.recordInStore(null);
       } catch (error) {
-        // Only an outage is hidden behind a stale entry; a defect must surface as one.
+        // Only an outage or an overload is hidden behind a stale entry; a defect must surface as one.
         const servable = previous && this.freshness.mayServeStale(previous, this.deps.clock.now());
-        if (servable && error instanceof StoreUnavailableError) return { ping: previous.ping, outcome: 'stale' };
+        if (servable && isTransient(error)) return { ping: previous.ping, outcome: 'stale' };
         throw error;
       }
       const shared = await this.cache(ping);
@@ -183,11 +182,17 @@ export class PingService {
 
   /**
    * The store adapter has already decided what its failure means: StoreUnavailableError is an
-   * outage (reported once per outage by the monitor); anything else is a defect and goes up
-   * unchanged, to be answered 500 and reported with its stack.
+   * outage (reported once per outage by the monitor); StoreOverloadedError is a store with no
+   * capacity left for now, not an outage (answered 503 overloaded, never reported); anything
+   * else is a defect and goes up unchanged, to be answered 500 and reported with its stack.
    */
   private storeFailure(error: unknown): unknown {
     if (error instanceof StoreUnavailableError) this.deps.monitor.failed('store', error);
     return error;
   }
+}
+
+/** The store could not take the call now (down, or saturated): worth a stale answer, unlike a defect. */
+function isTransient(error: unknown): boolean {
+  return error instanceof StoreUnavailableError || error instanceof StoreOverloadedError;
 }

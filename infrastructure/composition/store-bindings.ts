@@ -4,11 +4,23 @@ import { MeasuredPingStore } from '../metrics/measured-ping-store.js';
 import { KnexPingStore } from '../postgres/knex-ping-store.js';
 import { PingDatabase } from '../postgres/ping-database.js';
 import { POSTGRES_BUDGETS } from '../postgres/postgres-budgets.js';
+import { StoreOverloadedError } from '../../domain/errors.js';
 import { BreakerGuardedPingStore } from '../resilience/breaker-guarded-ping-store.js';
+import { Bulkhead } from '../resilience/bulkhead.js';
+import { BulkheadGuardedPingStore } from '../resilience/bulkhead-guarded-ping-store.js';
 import { makeStoreBreaker } from '../resilience/make-breaker.js';
 import type { Bind } from './binding.js';
 
-/** The database, the store adapter on it, and the store port: breaker(measured(adapter)). */
+/**
+ * The store's bulkhead: as many calls at once as the pool has connections, so none waits in the
+ * pool's own queue (whose timeout a dead server gives too); eight times that may wait for a
+ * slot, each at most a quarter of a second, which a healthy store drains many times over. Past
+ * that the store is saturated, and the caller hears so at once (503 overloaded).
+ */
+const QUEUED_PER_CONNECTION = 8;
+const QUEUE_WAIT_MS = 250;
+
+/** The database, the store adapter on it, and the store port: bulkhead(breaker(measured(adapter))). */
 export function bindStore(bind: Bind, config: Config): void {
   // PostgreSQL when POSTGRES_URI is set, else the embedded PGlite under DATA_DIR.
   bind('PingDatabase', (get) => {
@@ -26,9 +38,20 @@ export function bindStore(bind: Bind, config: Config): void {
     return makeStoreBreaker(POSTGRES_BUDGETS, observers);
   });
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
-  // queries only.
+  // queries only; the bulkhead outside it, so that saturation never counts as the store failing.
   bind('PingStore', (get) => {
     const measured = new MeasuredPingStore(get('RawPingStore'), get('Metrics'));
-    return new BreakerGuardedPingStore(measured, get('StoreBreaker'));
+    const guarded = new BreakerGuardedPingStore(measured, get('StoreBreaker'));
+    // The embedded engine has one connection (knex-pglite pins its pool to one).
+    const concurrency = config.postgres.uri ? config.postgres.poolMax : 1;
+    const metrics = get('Metrics');
+    const bulkhead = new Bulkhead(
+      { concurrency, queue: concurrency * QUEUED_PER_CONNECTION, queueWaitMs: QUEUE_WAIT_MS },
+      (why) => {
+        metrics.countStoreSaturated();
+        return new StoreOverloadedError(`the store is saturated: ${why}`);
+      },
+    );
+    return new BulkheadGuardedPingStore(guarded, bulkhead);
   });
 }

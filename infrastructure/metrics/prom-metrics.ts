@@ -41,6 +41,12 @@ export class PromMetrics implements ServiceMetrics {
     registers: [this.registry],
   });
 
+  private readonly storeSaturated = new Counter({
+    name: 'ping_store_saturated_total',
+    help: 'Store calls refused at once because every pooled connection was busy and the queue for them was full or too slow (answered 503 overloaded, or STALE).',
+    registers: [this.registry],
+  });
+
   private readonly dependencyUp = new Gauge({
     name: 'ping_dependency_up',
     help: '1 while the dependency answers, 0 from its first failure until it answers again.',
@@ -118,6 +124,10 @@ export class PromMetrics implements ServiceMetrics {
 
   observeStoreQuery(operation: string, ok: boolean, seconds: number): void {
     this.storeQueryDuration.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  countStoreSaturated(): void {
+    this.storeSaturated.inc();
   }
 
   setDependencyUp(dependency: Dependency, up: boolean): void {

@@ -17,9 +17,10 @@ export interface PoolStatsSource {
   poolStats(): PoolStats | null;
 }
 
-/** What the store's measuring wrapper records: each call to the store. */
+/** What the store's wrappers record: each call to the store, and each call refused as saturated. */
 export interface StoreMetrics {
   observeStoreQuery(operation: string, ok: boolean, seconds: number): void;
+  countStoreSaturated(): void;
 }
 
 /** What the adapters report of the dependencies: up or down, breaker positions, pools, servers. */

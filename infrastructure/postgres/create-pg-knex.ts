@@ -12,7 +12,6 @@ export interface PgSettings {
   readonly statementTimeoutMs: number;
 }
 
-
 /** knex over node-postgres, bounded everywhere: a slow or unreachable server costs a known time. */
 export function createPgKnex(settings: PgSettings, logger: Logger): Knex {
   const targets = parsePostgresUri(settings.uri);

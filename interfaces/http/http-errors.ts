@@ -1,4 +1,4 @@
-import { DomainError, InvalidInputError, StoreUnavailableError } from '../../domain/errors.js';
+import { DomainError, InvalidInputError, StoreOverloadedError, StoreUnavailableError } from '../../domain/errors.js';
 
 export interface ErrorAnswer {
   readonly status: number;
@@ -6,7 +6,21 @@ export interface ErrorAnswer {
   readonly message: string;
   /** Unexpected: reported and hidden behind a generic message. */
   readonly unexpected: boolean;
+  /** When the client may try again (`Retry-After`, seconds): an overload passes quickly. */
+  readonly retryAfterSeconds?: number;
 }
+
+/** How soon an overloaded instance asks to be tried again: about one breath of the balancer. */
+const OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+/** The answer for work refused because this instance or its store is saturated. */
+const OVERLOADED: ErrorAnswer = {
+  status: 503,
+  code: 'overloaded',
+  message: 'the service is overloaded, retry shortly',
+  unexpected: false,
+  retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+};
 
 /** Stable machine-readable codes for the HTTP errors that Koa and its middleware raise. */
 const CODE_BY_STATUS: Record<number, string> = {
@@ -34,6 +48,7 @@ export function toErrorAnswer(error: unknown): ErrorAnswer {
       unexpected: false,
     };
   }
+  if (error instanceof StoreOverloadedError) return OVERLOADED;
   if (error instanceof DomainError) {
     return { status: 500, code: 'internal', message: 'internal error', unexpected: true };
   }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { inject, type InjectOptions } from 'light-my-request';
 import { PingUseCases } from '../../application/ping-use-cases.js';
 import { Readiness } from '../../application/readiness.js';
-import { StoreUnavailableError } from '../../domain/errors.js';
+import { StoreOverloadedError, StoreUnavailableError } from '../../domain/errors.js';
 import type { ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { resolve } from '../../infrastructure/composition/tokens.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
@@ -33,10 +33,10 @@ function app(overrides: ContainerOverrides = {}) {
   };
 }
 
-const failingStore = () => {
+const failingStore = (error: Error = new StoreUnavailableError('connect ECONNREFUSED')) => {
   const store = new SpyStore(new MemoryPingStore(new SystemClock()));
-  // What the adapter raises once it has classified a refused connection as an outage.
-  store.failWith = new StoreUnavailableError('connect ECONNREFUSED');
+  // By default what the adapter raises once it has classified a refused connection as an outage.
+  store.failWith = error;
   return store;
 };
 
@@ -170,6 +170,16 @@ const CASES: Case[] = [
     title: 'the store is down',
     run: () => app({ RawPingStore: failingStore() })(post('{}')),
     check: hasCode('store_unavailable'),
+  },
+  {
+    request: post('{}'),
+    status: 503,
+    title: 'the store is saturated',
+    run: () => app({ RawPingStore: failingStore(new StoreOverloadedError('the store is saturated')) })(post('{}')),
+    check: (answer) => {
+      hasCode('overloaded')(answer);
+      expect(answer.headers['retry-after']).to.equal('1');
+    },
   },
   {
     request: post('{}'),

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidInputError, StoreUnavailableError } from '../../domain/errors.js';
+import { InvalidInputError, StoreOverloadedError, StoreUnavailableError } from '../../domain/errors.js';
 import { LAST_PING_KEY } from '../../domain/ping-service.js';
 import type { RecordLease } from '../../domain/record-lease.port.js';
 import { MemoryRecordLease } from '../../infrastructure/memory/memory-record-lease.js';
@@ -195,6 +195,25 @@ describe('PingService: the cache-aside policy', () => {
       expect(monitor.failures('store')).to.equal(1);
       const next = await sut.getPing();
       expect(next).to.deep.equal({ ping: first.ping, outcome: 'stale' });
+    });
+  });
+
+  describe('when the store is saturated (overload, not an outage)', () => {
+    it('serves the stale entry and never marks the store down', async () => {
+      const { sut, store, clock, policy, monitor } = makePingService();
+      const first = await sut.getPing();
+      clock.advance(policy.ttlMs + 1);
+      store.failWith = new StoreOverloadedError('the store is saturated');
+      expect(await sut.getPing()).to.deep.equal({ ping: first.ping, outcome: 'stale' });
+      expect(monitor.failures('store')).to.equal(0);
+    });
+
+    it('refuses a write or a list with StoreOverloadedError, and never marks the store down', async () => {
+      const { sut, store, monitor } = makePingService();
+      store.failWith = new StoreOverloadedError('the store is saturated');
+      await expectRejection(sut.recordPing('x'), StoreOverloadedError);
+      await expectRejection(sut.getPing(), StoreOverloadedError);
+      expect(monitor.failures('store')).to.equal(0);
     });
   });
 

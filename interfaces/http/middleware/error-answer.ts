@@ -17,5 +17,6 @@ export function answerError(ctx: Context, error: unknown, reporter: ErrorReporte
     });
   }
   ctx.status = answer.status;
+  if (answer.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(answer.retryAfterSeconds));
   ctx.body = { error: { code: answer.code, message: answer.message } };
 }
