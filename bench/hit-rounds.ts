@@ -23,7 +23,7 @@ export interface HitResult {
   /**
    * Over the rounds: the median req/s and latencies, all errors. The median, not the mean or the
    * worst: a shared host only ever slows a round down, and one slowed round of one target moved
-   * the mean's ratios by 0.1 or more between runs (the worst p99 is in the report's note).
+   * the mean's ratios visibly between runs (the worst p99 is in the report's note).
    * `xCache` adds up the rounds' tallies; `loadGeneratorCpuShare` is wrk's largest share of its
    * core in any round (near 1, wrk set the pace).
    */
@@ -128,7 +128,7 @@ export interface PairedRatio {
  * `hit`'s req/s over `other`'s, round by round, each pair measured within the same round, then
  * the median. Why not the ratio of the two medians: this host slows down as a whole for minutes
  * at a time, and a slow spell that caught one target's median round but not the other's moved
- * that ratio by 0.1 between runs; within one round both targets see the same spell.
+ * that ratio from run to run; within one round both targets see the same spell.
  */
 export function pairedRatio(hit: HitResult, other: HitResult): PairedRatio {
   const ratios = hit.rounds.map((round, index) => round.requestsPerSec / other.rounds[index]!.requestsPerSec);
