@@ -51,14 +51,12 @@ EXPOSE 5000
 # Node runs as PID 1, started directly (not through npm or a shell) so that SIGTERM reaches it;
 # the service handles SIGTERM/SIGINT itself and spawns no children, so no init process is needed.
 # Sentry's instrumentation is preloaded with --import, as its documentation asks for ESM apps.
-# The old generation is capped well inside the pod's 256Mi limit, so V8 collects before the
-# kernel's OOM killer would act, and the young generation is held to 2 MiB semi-spaces: on Node 24
-# that took the cache-hit peak RSS from ~126-141 to ~102-108 MiB (Sentry off) with no change in
-# CPU per request that wrk could see (npm run bench; README, "Performance").
-# --no-concurrent-recompilation (not allowed in NODE_OPTIONS, hence here): optimised code is
-# compiled on the main thread, not on V8's worker threads, whose malloc arenas kept what the
-# compiler had used; that took the cache-hit peak RSS from 102-107 to 91-92 MiB over three
-# processes of each, with no change in CPU per request outside the noise. A request may wait for
-# a compile while the code warms up; on one core no such latency was seen (docs/performance.md).
+# Memory (why each flag, and how `npm run bench` checks the peak RSS they give: docs/performance.md):
+# the old generation is capped well inside the pod's memory limit, so V8 collects before the
+# kernel's OOM killer would act; small young-generation semi-spaces keep the cache-hit peak down
+# at no CPU cost the bench could see. --no-concurrent-recompilation (not allowed in NODE_OPTIONS,
+# hence in CMD) compiles optimised code on the main thread, not on V8's worker threads, whose
+# malloc arenas kept what the compiler had used; a request may wait for a compile while the code
+# warms up. The measurements are in each flag's commit message (`git log -S<flag>`).
 ENV NODE_OPTIONS="--max-old-space-size=96 --max-semi-space-size=2"
 CMD ["node", "--no-concurrent-recompilation", "--import", "./dist/infrastructure/sentry/instrument.js", "dist/interfaces/startup/main.js"]

@@ -11,7 +11,7 @@ import { wrk } from './wrk.js';
 /** Node flags that make a process log each collection, `allocated=<bytes>` among its fields. */
 export const GC_TRACE_FLAGS = ['--trace-gc-nvp'];
 
-/** Seconds of load measured: long enough that the collections at either end of the window move the figure by about 1 %. */
+/** Seconds of load measured: long enough that the collections at either end of the window barely move the figure. */
 const MEASURED_SECONDS = 5;
 
 /** One collection's line of the trace: `[pid:isolate:0]  1234 ms: pause=... allocated=<bytes> ...`. */

@@ -2,11 +2,13 @@
  * The HIT comparison of `npm run bench`: every target warmed, then loaded in turn (A B C D, then
  * D C B A, ...) so that the machine's drift hits all alike, and each target's ratio is to the
  * baseline's req/s of the same run. CPU time per request (from /proc) is reported beside req/s:
- * on a shared machine it moves much less than throughput does.
+ * on a shared machine it moves much less than throughput does. Every round runs wrk with
+ * bench/x-cache.lua, the baseline's too, so that the load generator does the same work for all
+ * four; the answers' X-Cache tally says whether what was counted as hits were hits.
  */
 import type { BenchProcess } from './processes.js';
 import type { ScenarioResult } from './report.js';
-import { wrk, type LoadResult } from './wrk.js';
+import { wrk, type LoadResult, type XCacheTally } from './wrk.js';
 
 export interface HitTarget {
   readonly name: string;
@@ -21,7 +23,9 @@ export interface HitResult {
   /**
    * Over the rounds: the median req/s and latencies, all errors. The median, not the mean or the
    * worst: a shared host only ever slows a round down, and one slowed round of one target moved
-   * the mean's ratios by 0.1 or more between runs (the worst p99 is in the report's note).
+   * the mean's ratios visibly between runs (the worst p99 is in the report's note).
+   * `xCache` adds up the rounds' tallies; `loadGeneratorCpuShare` is wrk's largest share of its
+   * core in any round (near 1, wrk set the pace).
    */
   readonly summary: LoadResult;
   readonly cpuUsPerRequest: number;
@@ -49,6 +53,13 @@ function median(values: number[]): number {
 /** wrk's latencies are in hundredths of a ms; the median of two of them is not always. */
 const toHundredths = (ms: number) => Math.round(ms * 100) / 100;
 
+function tallied(rounds: LoadResult[]): XCacheTally {
+  const total: Record<string, number> = {};
+  for (const [value, count] of rounds.flatMap((round) => Object.entries(round.xCache ?? {})))
+    total[value] = (total[value] ?? 0) + count;
+  return total;
+}
+
 function across(rounds: LoadResult[]): LoadResult {
   return {
     requestsPerSec: median(rounds.map((r) => r.requestsPerSec)),
@@ -57,6 +68,8 @@ function across(rounds: LoadResult[]): LoadResult {
     p99Ms: toHundredths(median(rounds.map((r) => r.p99Ms))),
     errors: sum(rounds.map((r) => r.errors)),
     non2xx: sum(rounds.map((r) => r.non2xx)),
+    xCache: tallied(rounds),
+    loadGeneratorCpuShare: Math.max(...rounds.map((r) => r.loadGeneratorCpuShare)),
   };
 }
 
@@ -77,7 +90,11 @@ export async function hitRounds(targets: HitTarget[], settings: HitSettings): Pr
     const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const before = target.process.cpuSeconds();
-      const result = await wrk(target.process.url + target.path, { ...settings, seconds: settings.roundSeconds });
+      const result = await wrk(target.process.url + target.path, {
+        connections: settings.connections,
+        seconds: settings.roundSeconds,
+        script: 'x-cache',
+      });
       cpu.set(target.name, cpu.get(target.name)! + target.process.cpuSeconds() - before);
       rounds.get(target.name)!.push(result);
     }
@@ -111,7 +128,7 @@ export interface PairedRatio {
  * `hit`'s req/s over `other`'s, round by round, each pair measured within the same round, then
  * the median. Why not the ratio of the two medians: this host slows down as a whole for minutes
  * at a time, and a slow spell that caught one target's median round but not the other's moved
- * that ratio by 0.1 between runs; within one round both targets see the same spell.
+ * that ratio from run to run; within one round both targets see the same spell.
  */
 export function pairedRatio(hit: HitResult, other: HitResult): PairedRatio {
   const ratios = hit.rounds.map((round, index) => round.requestsPerSec / other.rounds[index]!.requestsPerSec);
@@ -129,6 +146,8 @@ export function hitRow(hit: HitResult, baseline: HitResult, note: string): Scena
     target: `GET ${hit.path}`,
     ...{ requestsPerSec, p50Ms, p99Ms, errors, non2xx },
     cpuUsPerRequest: hit.cpuUsPerRequest,
+    xCache: hit.summary.xCache,
+    loadGeneratorCpuShare: hit.summary.loadGeneratorCpuShare,
     idleRssMiB: hit.idleRssMiB,
     peakRssMiB: hit.peakRssMiB,
     ratioToBaseline: ratio.median,

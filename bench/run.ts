@@ -2,8 +2,8 @@
  * `npm run bench`: the service as the image runs it (its CMD and NODE_OPTIONS, real PostgreSQL in
  * a fresh database and Redis under a fresh prefix), with Sentry off and on, against bare Koa (the
  * framework's floor) and a Fastify + ioredis + pg peer, loaded in turn by wrk in one run; then the
- * write path, the list, Redis down, a cold-key burst and the embedded default. Writes
- * bench/results/latest.{md,json}, prints the table, exits 1 if a target is missed.
+ * write path, the list, Redis down, a cold-key burst and the embedded default. Keeps the run's
+ * report whatever it says (bench/history.ts), prints it, and exits 1 if a target is missed.
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -13,19 +13,35 @@ import { withDatabase, type BenchDatabase } from './bench-database.js';
 import { hitChecks, NAMES, scenarioChecks } from './checks.js';
 import { GC_TRACE_FLAGS, heapKiBPerRequest } from './heap-allocation.js';
 import { hitRounds, hitRow } from './hit-rounds.js';
-import { benchNode, root } from './processes.js';
+import { keepRun, measuredCode } from './history.js';
+import { benchNode, imageNodeOptions, root } from './processes.js';
 import { pinnedTo } from './wrk.js';
-import { writeReport, type BenchReport, type ScenarioResult } from './report.js';
+import type { BenchReport, MeasuredCode, ScenarioResult } from './report.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
 import { BenchServers, type HitServer } from './servers.js';
 
-const SETTINGS = {
-  connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
-  seconds: Number(process.env.BENCH_SECONDS ?? 5),
-  rounds: Number(process.env.BENCH_ROUNDS ?? 12),
+/** Each setting: its variable and its default. A run with other values is a trial (bench/history.ts). */
+const VARIABLES = {
+  connections: ['BENCH_CONNECTIONS', 50],
+  seconds: ['BENCH_SECONDS', 5],
+  rounds: ['BENCH_ROUNDS', 12],
   /** Short rounds: the shorter a round, the likelier both sides of a pair see the same host speed. */
-  roundSeconds: Number(process.env.BENCH_ROUND_SECONDS ?? 2),
-};
+  roundSeconds: ['BENCH_ROUND_SECONDS', 2],
+} as const;
+type Setting = keyof typeof VARIABLES;
+const SETTINGS = Object.fromEntries(
+  Object.entries(VARIABLES).map(([key, [name, fallback]]) => [key, Number(process.env[name] ?? fallback)]),
+) as Record<Setting, number>;
+
+/** What makes this run a trial: settings off their defaults, V8 flags or a Redis other than the image's and the bench's own. */
+function trialBecause(servers: BenchServers): string[] {
+  const changed = Object.entries(VARIABLES)
+    .filter(([key, [, fallback]]) => SETTINGS[key as Setting] !== fallback)
+    .map(([key, [name]]) => `${name}=${SETTINGS[key as Setting]}`);
+  if (servers.nodeOptions !== imageNodeOptions()) changed.push(`BENCH_NODE_OPTIONS=${servers.nodeOptions}`);
+  if (process.env.BENCH_REDIS_URI) changed.push('BENCH_REDIS_URI');
+  return changed;
+}
 const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_COMMAND_TIMEOUT_MS = 250;
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
@@ -93,12 +109,14 @@ async function failureScenarios(servers: BenchServers, database: BenchDatabase):
   }
 }
 
-/** Writes bench/results/latest.{md,json} and prints the table. */
-function report(servers: BenchServers, loadAtStart: number[], measured: Measured): void {
-  const markdown = writeReport({
+/** Keeps the run (bench/history.ts) and prints its report. */
+function report(servers: BenchServers, start: { load: number[]; code: MeasuredCode | null }, measured: Measured) {
+  const kept = keepRun({
     date: new Date().toISOString(),
+    code: start.code,
+    trialBecause: trialBecause(servers),
     machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${execFileSync(benchNode, ['--version'], { encoding: 'utf8' }).trim()}`,
-    loadAverage: { start: loadAtStart, end: load() },
+    loadAverage: { start: start.load, end: load() },
     command: `BENCH_NODE=${benchNode === process.execPath ? '$(which node)' : benchNode} npm run bench`,
     settings: {
       ...SETTINGS,
@@ -108,7 +126,7 @@ function report(servers: BenchServers, loadAtStart: number[], measured: Measured
     },
     ...measured,
   });
-  console.log('\n' + markdown);
+  console.log(`\n${kept.markdown}\nkept as ${kept.file}, listed in ${kept.history}`);
 }
 
 /**
@@ -123,7 +141,8 @@ async function benchRedis(): Promise<{ uri: string; stop(): Promise<void> }> {
 }
 
 async function main(): Promise<number> {
-  const loadAtStart = load();
+  // Before the build: the code measured is the code as the run found it.
+  const start = { load: load(), code: measuredCode() };
   build();
   const redis = await benchRedis();
   const sentry = await FakeSentryIngest.start();
@@ -140,7 +159,7 @@ async function main(): Promise<number> {
   }).finally(() => Promise.all([sentry.close(), redis.stop()]));
   const results = [...hit.results, ...failures, ...(await embedded(SETTINGS))];
   const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100)];
-  report(servers, loadAtStart, { results, checks });
+  report(servers, start, { results, checks });
   return checks.every((c) => c.pass) ? 0 : 1;
 }
 

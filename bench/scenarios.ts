@@ -18,8 +18,11 @@ export interface LoadSettings {
   readonly connections: number;
 }
 
-function row(scenario: string, target: string, load: LoadResult, extra: Partial<ScenarioResult>): ScenarioResult {
-  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx } = load;
+/** What a row reports of a load: wrk's, or the cold-key burst's own (no wrk, so no wrk CPU share). */
+type Load = Omit<LoadResult, 'loadGeneratorCpuShare'> & Partial<Pick<LoadResult, 'loadGeneratorCpuShare'>>;
+
+function row(scenario: string, target: string, load: Load, extra: Partial<ScenarioResult>): ScenarioResult {
+  const { requestsPerSec, p50Ms, p99Ms, errors, non2xx, xCache, loadGeneratorCpuShare } = load;
   return {
     scenario,
     target,
@@ -28,6 +31,8 @@ function row(scenario: string, target: string, load: LoadResult, extra: Partial<
     p99Ms,
     errors,
     non2xx,
+    ...(xCache ? { xCache } : {}),
+    ...(loadGeneratorCpuShare === undefined ? {} : { loadGeneratorCpuShare }),
     peakRssMiB: null,
     ratioToBaseline: null,
     ...extra,
@@ -42,7 +47,7 @@ export async function writeAndList(
 ): Promise<ScenarioResult[]> {
   service.resetPeakRss();
   const before = await countRows();
-  const writes = await wrk(`${service.url}/pings`, { ...settings, post: true });
+  const writes = await wrk(`${service.url}/pings`, { ...settings, script: 'post' });
   const committed = (await countRows()) - before;
   const writePeak = service.peakRssMiB();
   service.resetPeakRss();
@@ -53,7 +58,7 @@ export async function writeAndList(
   ];
 }
 
-/** GET /ping against a private redis-server that is killed first: every answer must still be 200. */
+/** GET /ping against a private redis-server that is killed first: every answer must still be a 200 BYPASS. */
 export async function redisDown(
   start: (redisUri: string) => Promise<BenchProcess>,
   settings: LoadSettings,
@@ -66,7 +71,7 @@ export async function redisDown(
     await redis.kill();
     proxy.setMode('refuse');
     service.resetPeakRss();
-    const load = await wrk(`${service.url}/ping`, settings);
+    const load = await wrk(`${service.url}/ping`, { ...settings, script: 'x-cache' });
     return row('GET /ping, Redis down (BYPASS)', 'GET /ping', load, { peakRssMiB: service.peakRssMiB() });
   } finally {
     await service.stop();
@@ -91,7 +96,7 @@ export async function coldKeyBurst(service: BenchProcess, countRows: () => Promi
   const seconds = (performance.now() - started) / 1000;
   const sorted = timed.map((t) => t.ms).sort((a, b) => a - b);
   const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!);
-  const load: LoadResult = {
+  const load: Load = {
     requestsPerSec: timed.length / seconds,
     requests: timed.length,
     p50Ms: at(0.5),
@@ -141,7 +146,7 @@ export async function embedded(settings: LoadSettings): Promise<ScenarioResult[]
         await new Promise((r) => setTimeout(r, 1_000));
         const idle = service.rssMiB();
         service.resetPeakRss();
-        const load = await wrk(`${service.url}/pings`, { ...settings, post: true });
+        const load = await wrk(`${service.url}/pings`, { ...settings, script: 'post' });
         rows.push(
           row(`embedded, ${start}: POST /pings`, '/pings', load, {
             idleRssMiB: idle,

@@ -6,7 +6,7 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
-const TTL_MS = 60_000;
+const TTL_MS = Number(process.env.CACHE_TTL_SECONDS ?? 60) * 1000;
 const key = `${process.env.REDIS_KEY_PREFIX ?? 'fastify-peer:'}last_ping`;
 const redis = new Redis(process.env.REDIS_URI ?? 'redis://127.0.0.1:6379');
 const pool = new pg.Pool({ connectionString: process.env.POSTGRES_URI, max: 10 });

@@ -4,9 +4,10 @@ import type { PGliteOptions } from '@electric-sql/pglite';
 /**
  * PostgreSQL settings for one small table and one connection, passed at every start (not written
  * to postgresql.conf, so a directory made by an older version gets them too). PGlite's initdb
- * keeps the server defaults, sized for a shared server: shared_buffers 128MB alone took the
- * idle process from ~165 to ~280 MiB (README, "Performance"). 16MB still caches ~300k pings;
- * wal_buffers follows it (1/32). Nothing here touches durability.
+ * keeps the server defaults, sized for a shared server: the default shared_buffers alone would be
+ * most of an idle embedded process, which `npm run bench` holds to a target (docs/performance.md).
+ * This size still caches hundreds of thousands of pings; wal_buffers follows it (1/32). Nothing
+ * here touches durability.
  */
 const PGLITE_SETTINGS = ['shared_buffers=16MB'] as const;
 

@@ -14,6 +14,7 @@ import {
   readYaml,
   root,
   shutdownSettings,
+  stageEnv,
   type Yaml,
 } from '../support/delivery-files.js';
 import { makeHttpHarness } from '../support/http-harness.js';
@@ -58,6 +59,27 @@ const mebibytes = (quantity: string) => {
   const factor = { Ki: 1 / 1024, Mi: 1, Gi: 1024, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20 };
   return Number(match[1]) * (match[2] ? factor[match[2] as keyof typeof factor] : 1 / 2 ** 20);
 };
+
+/**
+ * The highest peak RSS of the service's own scenarios (not bare Koa's, the peer's or the embedded
+ * store's) in the newest full run of `npm run bench` (bench/results/runs/).
+ */
+function lastBenchPeak(): { run: string; peakRssMiB: number } {
+  const dir = resolve(root, 'bench/results/runs');
+  const runs = readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => ({ file, report: JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as BenchRun }))
+    .sort((a, b) => b.report.date.localeCompare(a.report.date));
+  const { file, report } = runs[0]!;
+  const service = report.results.filter((r) => !/^(baseline|peer|embedded)\b/.test(r.scenario));
+  expect(service.length, `the service's scenarios in ${file}`).to.be.greaterThan(3);
+  return { run: file, peakRssMiB: Math.max(...service.map((r) => r.peakRssMiB ?? Infinity)) };
+}
+
+interface BenchRun {
+  readonly date: string;
+  readonly results: Array<{ scenario: string; peakRssMiB: number | null }>;
+}
 
 const dockerUid = (() => {
   const user = dockerfileStages()
@@ -164,10 +186,15 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
     expect(container.securityContext.capabilities.drop).to.deep.equal(['ALL']);
   });
 
-  it('asks for resources the service fits in (peak RSS target 90 MiB)', () => {
+  it('requests the memory the last full bench run peaked at, with a limit above the old-generation cap', () => {
     const { requests, limits } = container.resources;
-    expect(mebibytes(limits.memory)).to.be.at.least(90);
-    expect(mebibytes(requests.memory)).to.be.at.most(mebibytes(limits.memory));
+    const { run, peakRssMiB } = lastBenchPeak();
+    expect(mebibytes(requests.memory), `the service's peak RSS in ${run}`).to.be.at.least(peakRssMiB);
+    expect(mebibytes(limits.memory)).to.be.at.least(mebibytes(requests.memory));
+    const oldSpace = Number(
+      /--max-old-space-size=(\d+)/.exec(stageEnv(dockerfileStages().at(-1)!).NODE_OPTIONS ?? '')?.[1],
+    );
+    expect(mebibytes(limits.memory), "the image's --max-old-space-size").to.be.greaterThan(oldSpace);
     expect(requests.cpu, 'the hpa computes utilisation from the cpu request').to.be.a('string');
   });
 

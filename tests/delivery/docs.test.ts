@@ -31,27 +31,6 @@ function relativeLinks(document: string): string[] {
   return targets.filter((target) => !/^[a-z][a-z+.-]*:/i.test(target));
 }
 
-/**
- * A figure that could only have come from the results: a decimal of 3 digits or more (85.7, 0.83),
- * or an integer of 4 digits or more (a req/s). Not 0, 1 or 1.00, and not a 3-digit integer: a
- * measured 100 or 250 MiB is also a documented limit (the page size, the embedded target).
- */
-function distinctive(figure: string): boolean {
-  return figure.includes('.') ? figure.replace('.', '').length >= 3 : figure.length >= 4;
-}
-
-/** The measured figures of the last bench run: its scenario rows' numbers, per-round figures included. */
-function benchFigures(): string[] {
-  const figures = new Set<string>();
-  for (const line of read('bench/results/latest.md').split('\n')) {
-    const cells = line.split('|').slice(1, -1);
-    if (cells.length < 10 || /^-+:?$/.test(cells[1]!.trim()) || cells[1]!.trim() === 'req/s') continue;
-    for (const cell of cells.slice(1))
-      for (const [figure] of cell.matchAll(/\d+(\.\d+)?/g)) if (distinctive(figure)) figures.add(figure);
-  }
-  return [...figures];
-}
-
 describe('docs: README.md, docs/ and deploy/README.md', () => {
   it('keeps the README short: at most 250 lines', () => {
     expect(read('README.md').split('\n').length).to.be.at.most(250);
@@ -89,18 +68,6 @@ describe('docs: README.md, docs/ and deploy/README.md', () => {
     for (const [name, who] of rows) {
       expect(names, `docs/configuration.md documents ${name}, which the service does not read`).to.include(name);
       expect(['platform', 'operator', 'developer'], `who sets ${name}`).to.include(who);
-    }
-  });
-
-  it('copies no figure from bench/results/latest.md: the docs link the file instead', () => {
-    const figures = benchFigures();
-    expect(figures.length, 'figures read from bench/results/latest.md').to.be.greaterThan(20);
-    for (const document of documents) {
-      const text = read(document);
-      const copied = figures.filter((figure) =>
-        new RegExp(`(?<![\\d.])${figure.replace('.', '\\.')}(?![\\d]|\\.\\d)`).test(text),
-      );
-      expect(copied, `${document} copies measured figures`).to.deep.equal([]);
     }
   });
 });
