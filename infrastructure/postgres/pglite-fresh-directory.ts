@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Creates the embedded database in `directory` in a short-lived child process when it holds none
- * yet. In-process, PGlite's initdb runs a second, throwaway engine whose ~350 MiB (its WebAssembly
- * memory and a dump of the new directory) stayed resident after it finished: the first start
- * idled at ~430 MiB against ~165 for every later one. A child gives all of it back when it exits.
+ * yet. In-process, PGlite's initdb runs a second, throwaway engine whose WebAssembly memory and
+ * dump of the new directory stayed resident after it finished, so the first start idled at more
+ * than twice the memory of every later one. A child gives all of it back when it exits.
  * Synchronous, like the in-process initdb it replaces (WebAssembly blocks the event loop
  * either way), and only ever before the service listens.
  */

@@ -10,8 +10,8 @@ export type SentryConfig = Pick<Config, 'sentry' | 'postgres' | 'redis'>;
 
 /**
  * Error capture only, chosen one by one instead of the SDK's defaults. The defaults wrap every
- * request in an isolation scope and instrument http, fetch and console: measured on this
- * service, that costs about half the throughput of a cache hit even with tracing off.
+ * request in an isolation scope and instrument http, fetch and console: a large share of a cache
+ * hit's cost even with tracing off (bench/observability-cost.ts measures it).
  * - linkedErrors: the `cause` chain (a StoreUnavailableError and the driver error under it);
  * - onUncaughtException: nothing else catches those; it reports, flushes and exits;
  * - contextLines, nodeContext, systemError: enrich an event when it is sent, cost nothing per request.

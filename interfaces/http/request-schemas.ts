@@ -10,8 +10,8 @@ import {
 } from '../../domain/ping.js';
 
 // The bounds and their messages are the domain's (ping.ts), so the schema and PingService cannot
-// disagree. valibot rather than zod: the same checks at a fraction of zod's heap and start-up
-// cost (docs/performance.md), which the production memory target needs.
+// disagree. valibot rather than zod: it loads only the schema functions used, a fraction of
+// zod's heap and start-up cost.
 
 /** POST /pings: no body, or `{"note": string|null}` and nothing else (a typo in a key is an error, not silence). */
 const recordPingBody = v.optional(

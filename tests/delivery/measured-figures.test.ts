@@ -115,24 +115,6 @@ const scanned: Array<[string, (path: string) => Found[]]> = [
   ),
 ];
 
-/**
- * Figures in files that other work of the same issue rewrites (the HTTP layer, configuration,
- * Sentry) or that no part of it owns yet: tolerated here, each until it is gone, and then this list
- * must lose it too (the test fails on an entry that no longer matches), so that it only shrinks.
- */
-const PENDING_ELSEWHERE: Readonly<Record<string, readonly string[]>> = {
-  'infrastructure/config/env-schema.ts': ['3.1 MiB'],
-  'infrastructure/logging/logger.ts': ['3%'],
-  'infrastructure/postgres/pglite-fresh-directory.ts': ['~350 MiB', '~430 MiB'],
-  'infrastructure/resilience/make-breaker.ts': ['50 req/s', '1.3-1.7 s', '5.3 s', '10-12 s'],
-  'infrastructure/sentry/sentry-sdk.ts': ['~13.6 MiB', '~4.5 MiB'],
-  'interfaces/http/app.ts': ['~5%'],
-  'interfaces/http/http-modules.ts': ['2 MiB', '4 MiB'],
-  'interfaces/http/json-answer.ts': ['2 MiB'],
-  'interfaces/http/response-header.ts': ['2 KB', '20 KB'],
-  'interfaces/http/static-routes.ts': ['3 KiB', '18 KiB', '5 %'],
-  'interfaces/http/middleware/request-uuid.ts': ['16 bytes', '0.6 KB', '60 bytes', '2-3 %'],
-};
 
 describe('measured figures: in bench/results/ only', () => {
   const found = (text: string) => figuresIn(text).map((f) => f.figure);
@@ -175,12 +157,8 @@ describe('measured figures: in bench/results/ only', () => {
 
   it('has none in production code comments, bench code, the Dockerfile, manifests, docs, README or test names', () => {
     const unexpected: string[] = [];
-    const pending = new Map(Object.entries(PENDING_ELSEWHERE).map(([path, figures]) => [path, new Set(figures)]));
     for (const [path, scan] of scanned)
-      for (const { where, figure } of scan(path))
-        if (!pending.get(path)?.delete(figure)) unexpected.push(`${path}:${where}: ${figure}`);
+      for (const { where, figure } of scan(path)) unexpected.push(`${path}:${where}: ${figure}`);
     expect(unexpected, 'measured figures belong in bench/results/: link a run, or state the setting').to.deep.equal([]);
-    const gone = [...pending].flatMap(([path, figures]) => [...figures].map((figure) => `${path}: ${figure}`));
-    expect(gone, 'gone from their files: remove them from PENDING_ELSEWHERE').to.deep.equal([]);
   });
 });

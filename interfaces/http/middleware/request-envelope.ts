@@ -9,10 +9,8 @@ import { assignRequestId } from './request-id.js';
 const NOT_DRAINING = { closing: false };
 
 /**
- * What every request gets, around the routes, in one async frame: the steps below were five
- * nested middleware, and each `async (ctx, next)` layer costs every request a promise, a
- * suspended frame kept alive across the cache read, and its garbage (docs/performance.md).
- * The order is the contract:
+ * What every request gets, around the routes, in one place whose order can be read at a glance
+ * (and one async frame per request rather than five). The order is the contract:
  * 1. the request id first, so the error report and the access log both carry it;
  * 2. timing starts before anything can fail;
  * 3. every failure below (Host check, routes, unrouted answers) becomes the JSON error shape;
