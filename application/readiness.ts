@@ -47,9 +47,7 @@ export class Readiness {
     const results = await Promise.all(this.checks.map((c) => this.run(c)));
     const checks: Record<string, CheckResult> = {};
     this.checks.forEach((c, i) => (checks[c.name] = results[i]!));
-    return this.draining
-      ? { ready: false, status: 'shutting_down', checks }
-      : { ready: true, status: 'ready', checks };
+    return this.draining ? { ready: false, status: 'shutting_down', checks } : { ready: true, status: 'ready', checks };
   }
 
   private async run(check: ReadinessCheck): Promise<CheckResult> {

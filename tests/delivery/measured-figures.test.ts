@@ -115,7 +115,6 @@ const scanned: Array<[string, (path: string) => Found[]]> = [
   ),
 ];
 
-
 describe('measured figures: in bench/results/ only', () => {
   const found = (text: string) => figuresIn(text).map((f) => f.figure);
 
