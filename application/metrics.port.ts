@@ -4,10 +4,12 @@
  */
 export type CacheResult = 'hit' | 'miss' | 'stale' | 'bypass' | 'error';
 
-/** What the HTTP layer counts: one answered request. */
+/** What the HTTP layer counts: one answered request, and each request shed unanswered by its route. */
 export interface RequestMetrics {
   /** `route` is the route template (`/pings`), never the raw path: labels must stay few. */
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void;
+  /** `reason`: why the process refused it (a few fixed words). */
+  countShed(reason: string): void;
 }
 
 /** What the use cases count: the outcome of each GET /ping. */

@@ -41,6 +41,13 @@ export class PromMetrics implements ServiceMetrics {
     registers: [this.registry],
   });
 
+  private readonly shed = new Counter({
+    name: 'ping_requests_shed_total',
+    help: 'Requests refused with 503 overloaded before any work, because the process was overloaded: event_loop_delay (its event loop lagging) or in_flight (too many requests at once).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   private readonly storeSaturated = new Counter({
     name: 'ping_store_saturated_total',
     help: 'Store calls refused at once because every pooled connection was busy and the queue for them was full or too slow (answered 503 overloaded, or STALE).',
@@ -76,6 +83,7 @@ export class PromMetrics implements ServiceMetrics {
   constructor() {
     // Zeroes from the start, so rate() and ratios work before the first occurrence of each label.
     for (const result of CACHE_RESULTS) this.cacheResults.inc({ result }, 0);
+    for (const reason of ['event_loop_delay', 'in_flight']) this.shed.inc({ reason }, 0);
     for (const dependency of ['store', 'cache'] as const) this.dependencyUp.set({ dependency }, 1);
     const pools = this.pools;
     new Gauge({
@@ -124,6 +132,10 @@ export class PromMetrics implements ServiceMetrics {
 
   observeStoreQuery(operation: string, ok: boolean, seconds: number): void {
     this.storeQueryDuration.observe({ operation, outcome: ok ? 'ok' : 'error' }, seconds);
+  }
+
+  countShed(reason: string): void {
+    this.shed.inc({ reason });
   }
 
   countStoreSaturated(): void {

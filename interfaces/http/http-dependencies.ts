@@ -3,6 +3,7 @@ import type { Logger } from '../../application/logger.port.js';
 import type { MetricsExposition, RequestMetrics } from '../../application/metrics.port.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness } from '../../application/readiness.js';
+import type { LoadSignal } from './load-signal.js';
 
 /** What the HTTP adapter needs from the rest of the service: use cases and application ports only. */
 export interface HttpDependencies {
@@ -13,6 +14,8 @@ export interface HttpDependencies {
   readonly metrics: RequestMetrics & MetricsExposition;
   /** The access log. */
   readonly logger: Logger;
+  /** The process's load, for the admission check (unset: never shed by load). */
+  readonly load?: LoadSignal;
   /** Set by the drain once the listener has closed. */
   readonly connections?: ConnectionState;
 }

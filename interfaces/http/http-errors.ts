@@ -35,6 +35,13 @@ const CODE_BY_STATUS: Record<number, string> = {
   503: 'service_unavailable',
 };
 
+/** This instance refused a request before doing its work (load shedding). */
+class OverloadedError extends Error {}
+
+export function overloadedError(): Error {
+  return new OverloadedError('shed: the process is overloaded');
+}
+
 /** Maps anything thrown inside the request envelope to the JSON error of the contract. */
 export function toErrorAnswer(error: unknown): ErrorAnswer {
   if (error instanceof InvalidInputError) {
@@ -48,7 +55,7 @@ export function toErrorAnswer(error: unknown): ErrorAnswer {
       unexpected: false,
     };
   }
-  if (error instanceof StoreOverloadedError) return OVERLOADED;
+  if (error instanceof StoreOverloadedError || error instanceof OverloadedError) return OVERLOADED;
   if (error instanceof DomainError) {
     return { status: 500, code: 'internal', message: 'internal error', unexpected: true };
   }

@@ -10,6 +10,7 @@ import { resolve } from '../../infrastructure/composition/tokens.js';
 import { createApp, type HttpDependencies } from '../http/app.js';
 import { answerClientErrors } from '../http/client-errors.js';
 import { closeListenerGracefully } from './close-listener.js';
+import { EventLoopLoad } from './event-loop-load.js';
 
 /**
  * What Node's server refuses to wait for, and how many connections it keeps:
@@ -60,7 +61,8 @@ export async function startHttpServer(
 ): Promise<RunningServer> {
   const logger = resolve(container, 'Logger');
   const lifecycle = resolve(container, 'Lifecycle');
-  const deps = httpDependencies(container, extra);
+  const load = new EventLoopLoad();
+  const deps = httpDependencies(container, { load, ...extra });
   await lifecycle.startAll();
 
   const app = createApp(deps);
@@ -71,6 +73,7 @@ export async function startHttpServer(
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  load.start();
   server.listen(settings.http.port, settings.http.host);
   await once(server, 'listening');
   const address = server.address();
@@ -78,7 +81,9 @@ export async function startHttpServer(
 
   let shuttingDown: Promise<boolean> | undefined;
   const shutdown = (): Promise<boolean> =>
-    (shuttingDown ??= drain({ server, sockets, settings: settings.shutdown, deps, lifecycle, logger }));
+    (shuttingDown ??= drain({ server, sockets, settings: settings.shutdown, deps, lifecycle, logger }).finally(() =>
+      load.stop(),
+    ));
   return { app, server, port, shutdown };
 }
 

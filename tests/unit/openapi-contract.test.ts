@@ -9,6 +9,8 @@ import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { MemoryPingCache } from '../../infrastructure/memory/memory-ping-cache.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { PromMetrics } from '../../infrastructure/metrics/prom-metrics.js';
+import { createApp } from '../../interfaces/http/app.js';
+import { httpDependencies } from '../../interfaces/startup/http-server.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { makeHttpHarness } from '../support/http-harness.js';
 import {
@@ -269,6 +271,18 @@ const CASES: Case[] = [
     },
   },
   { request: get('/openapi.json'), status: 200, title: 'this document' },
+  {
+    request: get('/openapi.json'),
+    status: 503,
+    title: 'shed: the process is overloaded',
+    run: async () => {
+      const harness = makeHttpHarness();
+      const app = createApp(httpDependencies(harness.container, { load: { overloaded: () => 'event_loop_delay' } }));
+      const response = await inject(app.callback(), get('/openapi.json'));
+      return { status: response.statusCode, headers: response.headers, text: response.payload };
+    },
+    check: hasCode('overloaded'),
+  },
   // Answers of no operation
   { request: get('/nowhere'), status: 404, title: 'an unknown path', check: hasCode('not_found') },
   {

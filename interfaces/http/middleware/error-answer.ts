@@ -17,6 +17,7 @@ export function answerError(ctx: Context, error: unknown, reporter: ErrorReporte
     });
   }
   ctx.status = answer.status;
+  ctx.state.errorCode = answer.code;
   if (answer.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(answer.retryAfterSeconds));
   ctx.body = { error: { code: answer.code, message: answer.message } };
 }

@@ -4,6 +4,12 @@ import { isInfrastructureRoute } from './route-label.js';
 
 /** Paths are echoed from the request line: bounded, so a hostile URL cannot bloat the logs. */
 const MAX_LOGGED_PATH = 200;
+/**
+ * Overload answers come by the thousand exactly when the process can least afford a line each:
+ * they are counted (ping_requests_shed_total, ping_store_saturated_total) and alerted on, and
+ * logged only at debug.
+ */
+const OVERLOADED_CODE = 'overloaded';
 /** A request slower than this is logged at warn whatever its status. */
 const SLOW_REQUEST_MS = 1_000;
 
@@ -18,11 +24,13 @@ const SLOW_REQUEST_MS = 1_000;
  */
 export function logRequest(logger: Logger, ctx: Context, route: string, durationMs: number): void {
   const level =
-    ctx.status >= 500 || durationMs >= SLOW_REQUEST_MS
-      ? 'warn'
-      : ctx.status >= 400 && !isInfrastructureRoute(route)
-        ? 'info'
-        : 'debug';
+    ctx.state.errorCode === OVERLOADED_CODE
+      ? 'debug'
+      : ctx.status >= 500 || durationMs >= SLOW_REQUEST_MS
+        ? 'warn'
+        : ctx.status >= 400 && !isInfrastructureRoute(route)
+          ? 'info'
+          : 'debug';
   // Building the line is most of the cost: skip it when the level is off.
   if (level === 'debug' && logger.isLevelEnabled?.('debug') === false) return;
   const path = ctx.path.length > MAX_LOGGED_PATH ? `${ctx.path.slice(0, MAX_LOGGED_PATH)}...` : ctx.path;

@@ -1,0 +1,42 @@
+import type { Middleware } from 'koa';
+import type { LoadSignal, ShedReason } from '../load-signal.js';
+import { overloadedError } from '../http-errors.js';
+
+/**
+ * Requests that are never shed: the orchestrator's probes (a liveness probe that times out gets
+ * a healthy pod killed and its load moved onto the others) and the scrape that shows the
+ * shedding.
+ */
+const NEVER_SHED = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Past this many requests in progress at once, more are refused: each holds memory (the heap is
+ * capped) and waits behind the others, so a process that accepts them all answers none in time.
+ * Well above what the store's bulkhead lets through, so only a flood reaches it.
+ */
+export const MAX_IN_FLIGHT = 512;
+
+/**
+ * Load shedding: a request that arrives while this process is overloaded is answered 503
+ * `overloaded` with `Retry-After` before any of its work is done, so the work already admitted
+ * keeps a bounded latency and the probes stay prompt. Readiness is untouched: when every
+ * instance is overloaded, turning them all unready would empty the fleet; the fast 503s are the
+ * shedding, and the autoscaler adds pods.
+ */
+export function admissionCheck(load: LoadSignal, countShed: (reason: ShedReason) => void): Middleware {
+  let inFlight = 0;
+  return async (ctx, next) => {
+    if (NEVER_SHED.has(ctx.path)) return next();
+    const reason: ShedReason | null = inFlight >= MAX_IN_FLIGHT ? 'in_flight' : load.overloaded();
+    if (reason) {
+      countShed(reason);
+      throw overloadedError();
+    }
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+    }
+  };
+}
