@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that the real-server and delivery tests drive, when missing:
 # pgbouncer (transaction pooling), prometheus (promtool), wrk (bench), buildah and mmdebstrap
-# (the image test). A fresh machine has none of them; a machine that kept them skips apt.
+# (the image test), haproxy (the fleet test's balancer). A fresh machine has none of them; a machine that kept them skips apt.
 set -euo pipefail
 declare -A binary_of=(
   [pgbouncer]=/usr/sbin/pgbouncer
@@ -9,6 +9,7 @@ declare -A binary_of=(
   [wrk]=/usr/bin/wrk
   [buildah]=/usr/bin/buildah
   [mmdebstrap]=/usr/bin/mmdebstrap
+  [haproxy]=/usr/sbin/haproxy
 )
 missing=()
 for package in "${!binary_of[@]}"; do

@@ -72,3 +72,34 @@ export function summarize(samples: readonly Sample[]) {
   const worstMs = Math.round(Math.max(0, ...samples.map((s) => s.ms)));
   return { count: samples.length, byStatus, byCache, worstMs };
 }
+
+/** An answer of a continuous load, with when it was sent (ms since the load started). */
+export interface TimedSample extends Sample {
+  readonly at: number;
+}
+
+/**
+ * Closed-loop load until `stop()`: `concurrency` workers, each sending again as soon as it has its
+ * answer. `samples` fills as answers come, so a test can wait on what it has seen so far.
+ */
+export function startLoad(options: Pick<LoadOptions, 'url' | 'method' | 'body' | 'timeoutMs' | 'concurrency'>) {
+  const samples: TimedSample[] = [];
+  const started = performance.now();
+  let running = true;
+  const workers = Array.from({ length: options.concurrency }, async () => {
+    while (running) {
+      const at = performance.now() - started;
+      samples.push({ ...(await timedRequest(options)), at });
+    }
+  });
+  return {
+    samples,
+    /** Milliseconds since the load started. */
+    elapsed: () => performance.now() - started,
+    async stop(): Promise<TimedSample[]> {
+      running = false;
+      await Promise.all(workers);
+      return samples;
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '../../harness/free-port.js';
 import { waitUntilReady } from '../../harness/wait-until-ready.js';
+import { buildLikeTheImage, imageCommand } from './image-build.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -37,6 +38,25 @@ export class ServiceProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/startup/main.ts'], {
       cwd: root,
       env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const service = new ServiceProcess(child, port);
+    await service.waitUntilReady(readyTimeoutMs);
+    return service;
+  }
+
+  /**
+   * The service as the image starts it: the Dockerfile's CMD and ENV (NODE_ENV=production, the
+   * heap caps, the Sentry preload) on the built output (image-build.ts), on `env.PORT` if given,
+   * so that a replacement can take a stopped instance's place.
+   */
+  static async startAsImage(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
+    const dir = buildLikeTheImage();
+    const { argv, env: imageEnv } = imageCommand();
+    const port = Number(env.PORT ?? (await freePort()));
+    const child = spawn(process.execPath, argv.slice(1), {
+      cwd: dir,
+      env: { PATH: process.env.PATH, ...imageEnv, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ServiceProcess(child, port);
@@ -80,6 +100,11 @@ export class ServiceProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null) this.child.kill(signal);
     return this.exited;
+  }
+
+  /** Whether the process is still running (it has not exited). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   get exitCode(): Promise<number | null> {

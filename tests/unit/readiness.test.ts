@@ -68,6 +68,42 @@ describe('GET /readyz: readiness of this instance, not of what every instance sh
   });
 });
 
+describe('Readiness: answers at once, with checks at most a second old', () => {
+  it('runs the checks for the first answer, then shows them without running them again for a second', async () => {
+    let runs = 0;
+    let now = 0;
+    const readiness = new Readiness([check('store', async () => void runs++)], 1_000, () => now);
+    await readiness.report();
+    now = 999;
+    await readiness.report();
+    expect(runs).to.equal(1);
+  });
+
+  it('past that, answers with the last checks while new ones run, and shows theirs once they are done', async () => {
+    let now = 0;
+    let storeUp = true;
+    let release!: () => void;
+    const readiness = new Readiness(
+      [
+        check('store', async () => {
+          if (!storeUp) await new Promise<void>((resolve) => (release = resolve));
+          if (!storeUp) throw new Error('connection refused');
+        }),
+      ],
+      60_000,
+      () => now,
+    );
+    expect((await readiness.report()).checks.store!.status).to.equal('up');
+    storeUp = false;
+    now = 1_000;
+    // The store's check hangs now: the answer does not wait for it.
+    expect((await readiness.report()).checks.store!.status).to.equal('up');
+    release();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((await readiness.report()).checks.store!.status).to.equal('down');
+  });
+});
+
 describe('GET /healthz', () => {
   it('answers 200 while every dependency is down: a restart would cure none of them', async () => {
     const { request } = makeHttpHarness({
