@@ -1,12 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { pinnedNodeVersion, readText, readYaml, root, type Yaml } from '../support/delivery-files.js';
 import { expandVariables, globMatches, jobsOf, planPipeline, type Push } from '../support/gitlab-rules.js';
 
-const schemaPath = process.env.GITLAB_CI_SCHEMA || resolve(root, '../shared/schemas/gitlab-ci.json');
+/**
+ * GitLab's CI schema: the copy kept with the tests (the pipeline's test job reads it, with no
+ * network), the shared one beside the project when it is there (the copy must equal it), and
+ * GITLAB_CI_SCHEMA when set (a newer GitLab's, say).
+ */
+const VENDORED_SCHEMA = resolve(root, 'tests/delivery/schemas/gitlab-ci.json');
+const SHARED_SCHEMA = resolve(root, '../shared/schemas/gitlab-ci.json');
+const schemaPaths = [VENDORED_SCHEMA, SHARED_SCHEMA, process.env.GITLAB_CI_SCHEMA].filter(
+  (path): path is string => Boolean(path) && (path === VENDORED_SCHEMA || existsSync(path!)),
+);
 const pipeline = readYaml('.gitlab-ci.yml');
 const jobs = jobsOf(pipeline);
 
@@ -42,17 +51,23 @@ function images(): Array<{ where: string; image: string }> {
 }
 
 describe('.gitlab-ci.yml', () => {
-  it("is valid against GitLab's CI schema (../shared/schemas/gitlab-ci.json)", () => {
-    if (!existsSync(schemaPath)) {
-      throw new Error(
-        `GitLab's CI schema is absent at ${schemaPath}: put it beside the project (../shared/schemas/gitlab-ci.json) or set GITLAB_CI_SCHEMA`,
-      );
-    }
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
-    const valid = validate(pipeline);
-    expect(valid, ajv.errorsText(validate.errors, { separator: '\n' })).to.equal(true);
-  });
+  for (const schemaPath of schemaPaths) {
+    it(`is valid against GitLab's CI schema (${relative(root, schemaPath)})`, () => {
+      const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+      const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+      const valid = validate(pipeline);
+      expect(valid, ajv.errorsText(validate.errors, { separator: '\n' })).to.equal(true);
+    });
+  }
+
+  if (existsSync(SHARED_SCHEMA)) {
+    it('keeps its copy of the schema equal to the shared one (tests/delivery/schemas/gitlab-ci.json)', () => {
+      expect(
+        JSON.parse(readFileSync(VENDORED_SCHEMA, 'utf8')),
+        'copy ../shared/schemas/gitlab-ci.json again',
+      ).to.deep.equal(JSON.parse(readFileSync(SHARED_SCHEMA, 'utf8')));
+    });
+  }
 
   it('uses current syntax: rules and needs, never only/except', () => {
     for (const [name, job] of Object.entries(jobs)) {
