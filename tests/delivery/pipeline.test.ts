@@ -35,9 +35,10 @@ const mergeRequest = (changedFiles: string[]): Push => ({
   },
   changedFiles,
 });
+const jobNames = (push: Push) => (planPipeline(pipeline, push) ?? []).map((job) => job.name);
 const PACK = 'deploy/kubit/pack.yaml';
 
-/** Every `image:` and service image of the pipeline, with where it is used. */
+/** Every `image:`, service image and `*_IMAGE` variable naming an image, with where it is used. */
 function images(): Array<{ where: string; image: string }> {
   const found: Array<{ where: string; image: string }> = [];
   const add = (where: string, image: Yaml) => {
@@ -46,6 +47,10 @@ function images(): Array<{ where: string; image: string }> {
   for (const [name, job] of Object.entries({ '(top level)': pipeline, default: pipeline.default ?? {}, ...jobs })) {
     add(name, (job as Yaml).image);
     for (const service of ((job as Yaml).services ?? []) as Yaml[]) add(`${name} service`, service);
+    for (const [variable, value] of Object.entries(((job as Yaml).variables ?? {}) as Record<string, string>)) {
+      // Images this file names itself (`$CI_REGISTRY_IMAGE:...` is the one it builds; PUSH_IMAGE a flag).
+      if (/_IMAGE$/.test(variable) && !/\$|^(true|false)$/.test(String(value))) add(`${name} ${variable}`, value);
+    }
   }
   return found;
 }
@@ -156,6 +161,29 @@ describe('.gitlab-ci.yml', () => {
 
     const inMergeRequest = planPipeline(pipeline, mergeRequest(['Dockerfile']))!.find((job) => job.name === 'build');
     expect(inMergeRequest?.variables.PUSH_IMAGE, 'merge requests build but never push').to.equal('false');
+  });
+
+  it('smoke-tests the image in the build job, after building it and before pushing it', () => {
+    const script = (jobs.build!.script as string[]).join('\n');
+    const built = script.search(/docker build\b/);
+    const smoked = script.search(/sh \.ci\/smoke-image\.sh "\$IMAGE"/);
+    const pushed = script.search(/docker push\b/);
+    expect(built, 'docker build').to.be.greaterThan(-1);
+    expect(smoked, 'sh .ci/smoke-image.sh "$IMAGE" after docker build').to.be.greaterThan(built);
+    expect(pushed, 'docker push after the smoke test').to.be.greaterThan(smoked);
+    // Merge requests build without pushing: the smoke test is the only run their image gets.
+    expect(jobNames(mergeRequest(['Dockerfile']))).to.include('build');
+    expect(jobs.deploy!.needs, 'no deploy is offered unless build, and so the smoke test, passed').to.include('build');
+  });
+
+  it("runs the smoke test against the test job's service images, and asks with the deploy job's curl", () => {
+    const variables = jobs.build!.variables as Record<string, string>;
+    const services = Object.fromEntries(
+      (jobs.test!.services as Yaml[]).map((service) => [service.alias as string, service.name as string]),
+    );
+    expect(variables.SMOKE_POSTGRES_IMAGE).to.equal(services.postgres);
+    expect(variables.SMOKE_REDIS_IMAGE).to.equal(services.redis);
+    expect(variables.SMOKE_CURL_IMAGE).to.equal(jobs.deploy!.image.name);
   });
 
   it('deploys by hand, on main only, after build', () => {
