@@ -186,6 +186,18 @@ describe('.gitlab-ci.yml', () => {
     expect(variables.SMOKE_CURL_IMAGE).to.equal(jobs.deploy!.image.name);
   });
 
+  it('produces the SBOM and checks the signatures of the dependencies before the image is built', () => {
+    const sbom = jobs.sbom!;
+    expect(sbom.stage).to.equal('test');
+    expect(sbom.script).to.include.members(['npm audit signatures', 'npm run sbom']);
+    expect(sbom.script.findIndex((line: string) => /^npm ci\b/.test(line))).to.equal(0);
+    expect(sbom.allow_failure, 'a failed signature stops the build').to.equal(undefined);
+    expect(jobs.build!.needs).to.include.members(['test', 'sbom']);
+    for (const push of [mainPush(['Dockerfile']), branchPush(['Dockerfile']), mergeRequest([PACK])]) {
+      expect(jobNames(push), push.variables.CI_PIPELINE_SOURCE).to.include('sbom');
+    }
+  });
+
   it('deploys by hand, on main only, after build', () => {
     const onMain = planPipeline(pipeline, mainPush(['interfaces/startup/main.ts']))!;
     expect(onMain.find((job) => job.name === 'deploy')?.when).to.equal('manual');
