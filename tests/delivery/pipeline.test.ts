@@ -35,7 +35,17 @@ const mergeRequest = (changedFiles: string[]): Push => ({
   },
   changedFiles,
 });
+/** The same push on GitLab Ultimate, whose features include dependency scanning. */
+const onUltimate = (push: Push, more: Record<string, string> = {}): Push => ({
+  ...push,
+  variables: { ...push.variables, GITLAB_FEATURES: 'container_scanning,dependency_scanning,sast', ...more },
+});
 const jobNames = (push: Push) => (planPipeline(pipeline, push) ?? []).map((job) => job.name);
+/** The jobs of the included templates that this file tunes (their image and script are the templates'). */
+const TEMPLATE_JOBS = {
+  'Jobs/Dependency-Scanning.gitlab-ci.yml': 'gemnasium-dependency_scanning',
+  'Jobs/Container-Scanning.gitlab-ci.yml': 'container_scanning',
+};
 const PACK = 'deploy/kubit/pack.yaml';
 
 /** Every `image:`, service image and `*_IMAGE` variable naming an image, with where it is used. */
@@ -80,8 +90,8 @@ describe('.gitlab-ci.yml', () => {
     }
   });
 
-  it('has the stages test, build, deploy, and each job needs only jobs of earlier stages', () => {
-    expect(pipeline.stages).to.deep.equal(['test', 'build', 'deploy']);
+  it('has the stages test, build, scan, deploy, and each job needs only jobs of earlier stages', () => {
+    expect(pipeline.stages).to.deep.equal(['test', 'build', 'scan', 'deploy']);
     const stageIndex = (name: string) => (pipeline.stages as string[]).indexOf(jobs[name]!.stage);
     expect(Object.keys(jobs)).to.include.members(['test', 'build', 'deploy']);
     for (const [name, job] of Object.entries(jobs)) {
@@ -96,7 +106,12 @@ describe('.gitlab-ci.yml', () => {
   });
 
   it('creates, for every kind of pipeline, only jobs whose needs are created too', () => {
-    for (const push of [mainPush(['interfaces/startup/main.ts']), branchPush(['README.md']), mergeRequest([PACK])]) {
+    const kinds = [mainPush(['interfaces/startup/main.ts']), branchPush(['README.md']), mergeRequest([PACK])];
+    for (const push of [
+      ...kinds,
+      ...kinds.map((push) => onUltimate(push)),
+      onUltimate(mergeRequest(['package.json'])),
+    ]) {
       const planned = planPipeline(pipeline, push)!;
       const names = new Set(planned.map((job) => job.name));
       for (const job of planned) {
@@ -196,6 +211,58 @@ describe('.gitlab-ci.yml', () => {
     for (const push of [mainPush(['Dockerfile']), branchPush(['Dockerfile']), mergeRequest([PACK])]) {
       expect(jobNames(push), push.variables.CI_PIPELINE_SOURCE).to.include('sbom');
     }
+  });
+
+  it("includes GitLab's dependency and container scanning templates, and tunes only their jobs", () => {
+    const included = ([] as Yaml[]).concat(pipeline.include ?? []).map((item) => item.template ?? item);
+    expect(included).to.have.members(Object.keys(TEMPLATE_JOBS));
+    // A job without a script of its own must be a template's, or GitLab refuses the file.
+    const partial = Object.entries(jobs)
+      .filter(([, job]) => job.script === undefined && job.extends === undefined && job.trigger === undefined)
+      .map(([name]) => name);
+    expect(partial).to.have.members(Object.values(TEMPLATE_JOBS));
+  });
+
+  describe('the scans', () => {
+    const code = ['interfaces/startup/main.ts'];
+    const kinds = { main: mainPush(code), 'a branch': branchPush(code), 'a merge request': mergeRequest(code) };
+
+    it('checks advisories (npm audit) in every pipeline that changes code, as a warning, never a block', () => {
+      for (const [kind, push] of Object.entries(kinds)) expect(jobNames(push), kind).to.include('npm-audit');
+      expect(jobs['npm-audit']!.allow_failure).to.equal(true);
+      expect(jobs['npm-audit']!.script).to.deep.equal(['npm audit --omit=dev --audit-level=high']);
+    });
+
+    it('runs dependency scanning on GitLab Ultimate only, in merge requests and branch pipelines', () => {
+      for (const [kind, push] of Object.entries(kinds)) {
+        expect(jobNames(onUltimate(push)), kind).to.include(TEMPLATE_JOBS['Jobs/Dependency-Scanning.gitlab-ci.yml']);
+        expect(jobNames(push), `${kind}, without Ultimate`).to.not.include(
+          TEMPLATE_JOBS['Jobs/Dependency-Scanning.gitlab-ci.yml'],
+        );
+      }
+      const disabled = onUltimate(mergeRequest(code), { DEPENDENCY_SCANNING_DISABLED: 'true' });
+      expect(jobNames(disabled)).to.not.include(TEMPLATE_JOBS['Jobs/Dependency-Scanning.gitlab-ci.yml']);
+    });
+
+    it('scans the image that main pushed, after build, in main pipelines only', () => {
+      const job = TEMPLATE_JOBS['Jobs/Container-Scanning.gitlab-ci.yml'];
+      expect(jobNames(mainPush(code))).to.include(job);
+      expect(jobNames(branchPush(code))).to.not.include(job);
+      expect(jobNames(mergeRequest(code)), 'a merge request pushes no image').to.not.include(job);
+      const disabled = mainPush(code);
+      expect(
+        jobNames({ ...disabled, variables: { ...disabled.variables, CONTAINER_SCANNING_DISABLED: 'true' } }),
+      ).to.not.include(job);
+      expect(jobs[job]!.needs).to.deep.equal(['build']);
+      expect(jobs[job]!.variables.CS_IMAGE, 'the tag build pushes').to.equal('$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA');
+      expect(jobs.build!.variables.IMAGE).to.equal(jobs[job]!.variables.CS_IMAGE);
+    });
+
+    it('scans nothing for a merge request that changes only the Pack (GitOps applies it; no code changed)', () => {
+      const names = jobNames(onUltimate(mergeRequest([PACK])));
+      expect(names).to.include('test');
+      expect(names).to.not.include.members(['npm-audit', ...Object.values(TEMPLATE_JOBS)]);
+    });
   });
 
   it('deploys by hand, on main only, after build', () => {
