@@ -38,18 +38,16 @@ function git(args: string[], cwd: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-/** The job's image as a stand-in can be assembled for it: node:<version>-bookworm[-slim]. */
-function standInFor(image: string): { name: string; version: string; variant: string } {
+/**
+ * The stand-in to assemble for the job's image: node:<version>-bookworm[-slim]. A pinned digest
+ * names the official image's bytes, which no stand-in has: the tag is what it stands for.
+ */
+function standInFor(image: string): { version: string; variant: 'slim' | 'full' } {
   const match = /^(?:docker\.io\/(?:library\/)?)?node:(\d+\.\d+\.\d+)-bookworm(-slim)?(?:@sha256:[0-9a-f]{64})?$/.exec(
     image,
   );
   if (!match) throw new JobError(`no stand-in can be assembled here for ${image}: only node:<version>-bookworm[-slim]`);
-  const [, version, slim] = match;
-  return {
-    name: `docker.io/library/node:${version}-bookworm${slim ?? ''}`,
-    version: version!,
-    variant: slim ? 'slim' : 'full',
-  };
+  return { version: match[1]!, variant: match[2] ? 'slim' : 'full' };
 }
 
 async function answers(port: number): Promise<boolean> {
