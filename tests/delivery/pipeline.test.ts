@@ -1,12 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { expect } from 'chai';
 import { pinnedNodeVersion, readText, readYaml, root, type Yaml } from '../support/delivery-files.js';
 import { expandVariables, globMatches, jobsOf, planPipeline, type Push } from '../support/gitlab-rules.js';
 
-const schemaPath = process.env.GITLAB_CI_SCHEMA || resolve(root, '../shared/schemas/gitlab-ci.json');
+/**
+ * GitLab's CI schema: the copy kept with the tests (the pipeline's test job reads it, with no
+ * network), the shared one beside the project when it is there (the copy must equal it), and
+ * GITLAB_CI_SCHEMA when set (a newer GitLab's, say).
+ */
+const VENDORED_SCHEMA = resolve(root, 'tests/delivery/schemas/gitlab-ci.json');
+const SHARED_SCHEMA = resolve(root, '../shared/schemas/gitlab-ci.json');
+const schemaPaths = [VENDORED_SCHEMA, SHARED_SCHEMA, process.env.GITLAB_CI_SCHEMA].filter(
+  (path): path is string => Boolean(path) && (path === VENDORED_SCHEMA || existsSync(path!)),
+);
 const pipeline = readYaml('.gitlab-ci.yml');
 const jobs = jobsOf(pipeline);
 
@@ -26,9 +35,20 @@ const mergeRequest = (changedFiles: string[]): Push => ({
   },
   changedFiles,
 });
+/** The same push on GitLab Ultimate, whose features include dependency scanning. */
+const onUltimate = (push: Push, more: Record<string, string> = {}): Push => ({
+  ...push,
+  variables: { ...push.variables, GITLAB_FEATURES: 'container_scanning,dependency_scanning,sast', ...more },
+});
+const jobNames = (push: Push) => (planPipeline(pipeline, push) ?? []).map((job) => job.name);
+/** The jobs of the included templates that this file tunes (their image and script are the templates'). */
+const TEMPLATE_JOBS = {
+  'Jobs/Dependency-Scanning.gitlab-ci.yml': 'gemnasium-dependency_scanning',
+  'Jobs/Container-Scanning.gitlab-ci.yml': 'container_scanning',
+};
 const PACK = 'deploy/kubit/pack.yaml';
 
-/** Every `image:` and service image of the pipeline, with where it is used. */
+/** Every `image:`, service image and `*_IMAGE` variable naming an image, with where it is used. */
 function images(): Array<{ where: string; image: string }> {
   const found: Array<{ where: string; image: string }> = [];
   const add = (where: string, image: Yaml) => {
@@ -37,22 +57,32 @@ function images(): Array<{ where: string; image: string }> {
   for (const [name, job] of Object.entries({ '(top level)': pipeline, default: pipeline.default ?? {}, ...jobs })) {
     add(name, (job as Yaml).image);
     for (const service of ((job as Yaml).services ?? []) as Yaml[]) add(`${name} service`, service);
+    for (const [variable, value] of Object.entries(((job as Yaml).variables ?? {}) as Record<string, string>)) {
+      // Images this file names itself (`$CI_REGISTRY_IMAGE:...` is the one it builds; PUSH_IMAGE a flag).
+      if (/_IMAGE$/.test(variable) && !/\$|^(true|false)$/.test(String(value))) add(`${name} ${variable}`, value);
+    }
   }
   return found;
 }
 
 describe('.gitlab-ci.yml', () => {
-  it("is valid against GitLab's CI schema (../shared/schemas/gitlab-ci.json)", () => {
-    if (!existsSync(schemaPath)) {
-      throw new Error(
-        `GitLab's CI schema is absent at ${schemaPath}: put it beside the project (../shared/schemas/gitlab-ci.json) or set GITLAB_CI_SCHEMA`,
-      );
-    }
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
-    const valid = validate(pipeline);
-    expect(valid, ajv.errorsText(validate.errors, { separator: '\n' })).to.equal(true);
-  });
+  for (const schemaPath of schemaPaths) {
+    it(`is valid against GitLab's CI schema (${relative(root, schemaPath)})`, () => {
+      const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+      const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+      const valid = validate(pipeline);
+      expect(valid, ajv.errorsText(validate.errors, { separator: '\n' })).to.equal(true);
+    });
+  }
+
+  if (existsSync(SHARED_SCHEMA)) {
+    it('keeps its copy of the schema equal to the shared one (tests/delivery/schemas/gitlab-ci.json)', () => {
+      expect(
+        JSON.parse(readFileSync(VENDORED_SCHEMA, 'utf8')),
+        'copy ../shared/schemas/gitlab-ci.json again',
+      ).to.deep.equal(JSON.parse(readFileSync(SHARED_SCHEMA, 'utf8')));
+    });
+  }
 
   it('uses current syntax: rules and needs, never only/except', () => {
     for (const [name, job] of Object.entries(jobs)) {
@@ -60,8 +90,8 @@ describe('.gitlab-ci.yml', () => {
     }
   });
 
-  it('has the stages test, build, deploy, and each job needs only jobs of earlier stages', () => {
-    expect(pipeline.stages).to.deep.equal(['test', 'build', 'deploy']);
+  it('has the stages test, build, scan, deploy, and each job needs only jobs of earlier stages', () => {
+    expect(pipeline.stages).to.deep.equal(['test', 'build', 'scan', 'deploy']);
     const stageIndex = (name: string) => (pipeline.stages as string[]).indexOf(jobs[name]!.stage);
     expect(Object.keys(jobs)).to.include.members(['test', 'build', 'deploy']);
     for (const [name, job] of Object.entries(jobs)) {
@@ -76,7 +106,12 @@ describe('.gitlab-ci.yml', () => {
   });
 
   it('creates, for every kind of pipeline, only jobs whose needs are created too', () => {
-    for (const push of [mainPush(['interfaces/startup/main.ts']), branchPush(['README.md']), mergeRequest([PACK])]) {
+    const kinds = [mainPush(['interfaces/startup/main.ts']), branchPush(['README.md']), mergeRequest([PACK])];
+    for (const push of [
+      ...kinds,
+      ...kinds.map((push) => onUltimate(push)),
+      onUltimate(mergeRequest(['package.json'])),
+    ]) {
       const planned = planPipeline(pipeline, push)!;
       const names = new Set(planned.map((job) => job.name));
       for (const job of planned) {
@@ -141,6 +176,93 @@ describe('.gitlab-ci.yml', () => {
 
     const inMergeRequest = planPipeline(pipeline, mergeRequest(['Dockerfile']))!.find((job) => job.name === 'build');
     expect(inMergeRequest?.variables.PUSH_IMAGE, 'merge requests build but never push').to.equal('false');
+  });
+
+  it('smoke-tests the image in the build job, after building it and before pushing it', () => {
+    const script = (jobs.build!.script as string[]).join('\n');
+    const built = script.search(/docker build\b/);
+    const smoked = script.search(/sh \.ci\/smoke-image\.sh "\$IMAGE"/);
+    const pushed = script.search(/docker push\b/);
+    expect(built, 'docker build').to.be.greaterThan(-1);
+    expect(smoked, 'sh .ci/smoke-image.sh "$IMAGE" after docker build').to.be.greaterThan(built);
+    expect(pushed, 'docker push after the smoke test').to.be.greaterThan(smoked);
+    // Merge requests build without pushing: the smoke test is the only run their image gets.
+    expect(jobNames(mergeRequest(['Dockerfile']))).to.include('build');
+    expect(jobs.deploy!.needs, 'no deploy is offered unless build, and so the smoke test, passed').to.include('build');
+  });
+
+  it("runs the smoke test against the test job's service images, and asks with the deploy job's curl", () => {
+    const variables = jobs.build!.variables as Record<string, string>;
+    const services = Object.fromEntries(
+      (jobs.test!.services as Yaml[]).map((service) => [service.alias as string, service.name as string]),
+    );
+    expect(variables.SMOKE_POSTGRES_IMAGE).to.equal(services.postgres);
+    expect(variables.SMOKE_REDIS_IMAGE).to.equal(services.redis);
+    expect(variables.SMOKE_CURL_IMAGE).to.equal(jobs.deploy!.image.name);
+  });
+
+  it('produces the SBOM and checks the signatures of the dependencies before the image is built', () => {
+    const sbom = jobs.sbom!;
+    expect(sbom.stage).to.equal('test');
+    expect(sbom.script).to.include.members(['npm audit signatures', 'npm run sbom']);
+    expect(sbom.script.findIndex((line: string) => /^npm ci\b/.test(line))).to.equal(0);
+    expect(sbom.allow_failure, 'a failed signature stops the build').to.equal(undefined);
+    expect(jobs.build!.needs).to.include.members(['test', 'sbom']);
+    for (const push of [mainPush(['Dockerfile']), branchPush(['Dockerfile']), mergeRequest([PACK])]) {
+      expect(jobNames(push), push.variables.CI_PIPELINE_SOURCE).to.include('sbom');
+    }
+  });
+
+  it("includes GitLab's dependency and container scanning templates, and tunes only their jobs", () => {
+    const included = ([] as Yaml[]).concat(pipeline.include ?? []).map((item) => item.template ?? item);
+    expect(included).to.have.members(Object.keys(TEMPLATE_JOBS));
+    // A job without a script of its own must be a template's, or GitLab refuses the file.
+    const partial = Object.entries(jobs)
+      .filter(([, job]) => job.script === undefined && job.extends === undefined && job.trigger === undefined)
+      .map(([name]) => name);
+    expect(partial).to.have.members(Object.values(TEMPLATE_JOBS));
+  });
+
+  describe('the scans', () => {
+    const code = ['interfaces/startup/main.ts'];
+    const kinds = { main: mainPush(code), 'a branch': branchPush(code), 'a merge request': mergeRequest(code) };
+
+    it('checks advisories (npm audit) in every pipeline that changes code, as a warning, never a block', () => {
+      for (const [kind, push] of Object.entries(kinds)) expect(jobNames(push), kind).to.include('npm-audit');
+      expect(jobs['npm-audit']!.allow_failure).to.equal(true);
+      expect(jobs['npm-audit']!.script).to.deep.equal(['npm audit --omit=dev --audit-level=high']);
+    });
+
+    it('runs dependency scanning on GitLab Ultimate only, in merge requests and branch pipelines', () => {
+      for (const [kind, push] of Object.entries(kinds)) {
+        expect(jobNames(onUltimate(push)), kind).to.include(TEMPLATE_JOBS['Jobs/Dependency-Scanning.gitlab-ci.yml']);
+        expect(jobNames(push), `${kind}, without Ultimate`).to.not.include(
+          TEMPLATE_JOBS['Jobs/Dependency-Scanning.gitlab-ci.yml'],
+        );
+      }
+      const disabled = onUltimate(mergeRequest(code), { DEPENDENCY_SCANNING_DISABLED: 'true' });
+      expect(jobNames(disabled)).to.not.include(TEMPLATE_JOBS['Jobs/Dependency-Scanning.gitlab-ci.yml']);
+    });
+
+    it('scans the image that main pushed, after build, in main pipelines only', () => {
+      const job = TEMPLATE_JOBS['Jobs/Container-Scanning.gitlab-ci.yml'];
+      expect(jobNames(mainPush(code))).to.include(job);
+      expect(jobNames(branchPush(code))).to.not.include(job);
+      expect(jobNames(mergeRequest(code)), 'a merge request pushes no image').to.not.include(job);
+      const disabled = mainPush(code);
+      expect(
+        jobNames({ ...disabled, variables: { ...disabled.variables, CONTAINER_SCANNING_DISABLED: 'true' } }),
+      ).to.not.include(job);
+      expect(jobs[job]!.needs).to.deep.equal(['build']);
+      expect(jobs[job]!.variables.CS_IMAGE, 'the tag build pushes').to.equal('$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA');
+      expect(jobs.build!.variables.IMAGE).to.equal(jobs[job]!.variables.CS_IMAGE);
+    });
+
+    it('scans nothing for a merge request that changes only the Pack (GitOps applies it; no code changed)', () => {
+      const names = jobNames(onUltimate(mergeRequest([PACK])));
+      expect(names).to.include('test');
+      expect(names).to.not.include.members(['npm-audit', ...Object.values(TEMPLATE_JOBS)]);
+    });
   });
 
   it('deploys by hand, on main only, after build', () => {

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import {
@@ -26,6 +27,21 @@ const MiB = 1024 * 1024;
 /** Bytes under a directory, symlinks counted as themselves (du -sb). */
 function bytesUnder(path: string): number {
   return Number(run('du', ['-sb', path]).split('\t')[0]);
+}
+
+/**
+ * The Dockerfile to build: itself, unless its FROM lines pin digests (Renovate pins them). A
+ * digest names the official image's bytes, which no stand-in can have, so then a copy is built
+ * whose FROM lines name the tag alone; nothing else differs.
+ */
+function dockerfileForTheStandIn(cleanups: Array<() => void>): string {
+  const text = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  const withoutDigests = text.replace(/^(FROM\s+\S+?)@sha256:[0-9a-f]{64}/gim, '$1');
+  if (withoutDigests === text) return 'Dockerfile';
+  const folder = mkdtempSync(join(tmpdir(), 'ping-service-dockerfile-'));
+  cleanups.push(() => rmSync(folder, { recursive: true, force: true }));
+  writeFileSync(join(folder, 'Dockerfile'), withoutDigests);
+  return join(folder, 'Dockerfile');
 }
 
 /** The Dockerfile's npm ci needs the registry: keep this machine's CA for the stand-in's build. */
@@ -63,7 +79,7 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
         '--tag',
         IMAGE,
         '--file',
-        'Dockerfile',
+        dockerfileForTheStandIn(cleanups),
         '.',
       ],
       { cwd: root, env: buildEnv },

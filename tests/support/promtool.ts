@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-
-/** Debian's `prometheus` package; .ci/install-system-packages.sh installs it. */
-const PROMTOOL = process.env.PROMTOOL ?? '/usr/bin/promtool';
+import { requireTool } from './system-tools.js';
 
 export interface PromtoolResult {
   readonly status: number | null;
@@ -10,14 +8,14 @@ export interface PromtoolResult {
   readonly output: string;
 }
 
-/** Runs promtool; a missing promtool fails the test with how to get it, never skips it. */
+/**
+ * Runs promtool: PROMTOOL when set, else the one of .ci/system-packages (Debian's `prometheus`).
+ * A missing promtool fails the test with how to get it, never skips it.
+ */
 export function promtool(args: readonly string[], input?: string, cwd?: string): PromtoolResult {
-  if (!existsSync(PROMTOOL)) {
-    throw new Error(
-      `promtool is missing at ${PROMTOOL}: apt-get install prometheus (.ci/install-system-packages.sh), or set PROMTOOL`,
-    );
-  }
-  const run = spawnSync(PROMTOOL, args, { input, cwd, encoding: 'utf8', timeout: 60_000 });
+  const override = process.env.PROMTOOL;
+  if (override && !existsSync(override)) throw new Error(`promtool is missing at ${override} (PROMTOOL)`);
+  const run = spawnSync(override || requireTool('promtool'), args, { input, cwd, encoding: 'utf8', timeout: 60_000 });
   if (run.error) throw run.error;
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
