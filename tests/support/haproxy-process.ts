@@ -1,12 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../harness/free-port.js';
 import { waitUntil } from '../../harness/wait-until.js';
-
-const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+import { requireTool } from './system-tools.js';
 
 export interface Backend {
   readonly name: string;
