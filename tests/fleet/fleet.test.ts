@@ -6,9 +6,9 @@ import { FaultProxy } from '../../harness/fault-proxy.js';
 import { freePort } from '../../harness/free-port.js';
 import { waitUntil } from '../../harness/wait-until.js';
 import { STALE_FALLBACK } from '../../domain/ping-policy.js';
-import { requirePrograms } from '../support/buildah.js';
 import { HaproxyProcess } from '../support/haproxy-process.js';
 import { startLoad, summarize, timedRequest, type TimedSample } from '../support/load.js';
+import { requireTool } from '../support/system-tools.js';
 import { parsePrometheusText, sampleValue, type PromSample } from '../support/prometheus-text.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUri } from '../support/test-servers.js';
@@ -51,7 +51,6 @@ describe('the fleet: three instances as the image runs them, behind a balancer t
   const instances: ServiceProcess[] = [];
 
   before(async function () {
-    requirePrograms(['haproxy', 'wrk']);
     database = await createScratchDatabase('fleet');
     redis = await scratchRedisPrefix('fleet');
     const target = new URL(testPostgresUri);
@@ -221,7 +220,7 @@ describe('the fleet: three instances as the image runs them, behind a balancer t
 
 /** One wrk run for 8 s: its answers, non-2xx answers and socket errors (connect, read, write, timeout). */
 async function wrk(url: string, connections: number, extra: string[] = []) {
-  const child = spawn('wrk', ['-t1', `-c${connections}`, '-d8s', '--timeout', '5s', ...extra, url], {
+  const child = spawn(requireTool('wrk'), ['-t1', `-c${connections}`, '-d8s', '--timeout', '5s', ...extra, url], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -28,11 +28,7 @@ export class HaproxyProcess {
   ) {}
 
   static async start(backends: readonly Backend[]): Promise<HaproxyProcess> {
-    if (spawnSync(HAPROXY, ['-v']).status !== 0) {
-      throw new Error(
-        `haproxy not found at ${HAPROXY}: install Debian's haproxy (apt-get install haproxy) or set HAPROXY_BIN`,
-      );
-    }
+    const haproxy = requireTool('haproxy');
     const [port, statsPort] = [await freePort(), await freePort()];
     const dir = mkdtempSync(join(tmpdir(), 'ping-service-haproxy-'));
     const config = join(dir, 'haproxy.cfg');
@@ -65,16 +61,16 @@ export class HaproxyProcess {
       ].join('\n'),
     );
     const stderr: string[] = [];
-    const child = spawn(HAPROXY, ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(haproxy, ['-db', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-    const haproxy = new HaproxyProcess(child, dir, port, statsPort, stderr);
+    const balancer = new HaproxyProcess(child, dir, port, statsPort, stderr);
     // A fresh HAProxy needs a first check per server; a second is short on a 2-core machine.
-    await waitUntil(async () => (await haproxy.serverStates().catch(() => null))?.size === backends.length, {
+    await waitUntil(async () => (await balancer.serverStates().catch(() => null))?.size === backends.length, {
       timeoutMs: 10_000,
       what: 'haproxy listening with its stats page',
       describe: () => stderr.join(''),
     });
-    return haproxy;
+    return balancer;
   }
 
   get url(): string {
