@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 
 /** An attribute value as OTLP carries it, flattened: arrays stay arrays, int64 become numbers. */
-export type AttributeValue = string | number | boolean | AttributeValue[] | null;
+type AttributeValue = string | number | boolean | AttributeValue[] | null;
 
 /** A span as the collector received it, whichever encoding it came in. */
 export interface CollectedSpan {

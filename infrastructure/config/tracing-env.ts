@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 
 /** What the service exports over: OTLP/HTTP with either encoding (gRPC is not built in). */
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 
 /** The samplers of the OpenTelemetry specification that the SDK ships (not jaeger_remote, xray). */

@@ -4,7 +4,7 @@ import type { SecretMasker } from '../logging/secret-masker.js';
 import { inSpan } from './span-run.js';
 
 /** What a step came to (`held`, `taken`, `found`, `released`, ...): the service's own attribute. */
-export const ATTR_STEP_OUTCOME = 'ping_service.step.outcome';
+const ATTR_STEP_OUTCOME = 'ping_service.step.outcome';
 
 /** The policy's steps (the refresh lease's) as internal spans, the Redis calls nested under them. */
 export class OtelStepTracer implements StepTracer {

@@ -5,7 +5,7 @@ import type { RecordLease } from '../../domain/record-lease.port.js';
 import type { DatabaseSpans } from './database-spans.js';
 
 /** Whether a cache read found an entry (fresh or not: the policy decides): the service's own attribute. */
-export const ATTR_CACHE_FOUND = 'ping_service.cache.found';
+const ATTR_CACHE_FOUND = 'ping_service.cache.found';
 
 /** The shared cache, each read (`GET`) and write (`SET`) a Redis client span. */
 export class TracedPingCache implements PingCache {

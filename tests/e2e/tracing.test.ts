@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { FakeOtlpCollector, type CollectedSpan } from '../../harness/fake-otlp-collector.js';
 import { FaultProxy } from '../../harness/fault-proxy.js';
+import { contractProblems } from '../support/openapi-contract.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { drawTree, serverSpanOf, traceIdOf } from '../support/span-tree.js';
 import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUri } from '../support/test-servers.js';
@@ -124,6 +125,8 @@ describe('traces in a fake OTLP collector (the real service, child processes)', 
       it('shows a MISS as the cache read, the lease, the insert and the cache write under the request', async () => {
         const { answer, trace, server } = await tracedGet(service, collector, '/ping');
         expect(answer.headers.get('x-cache')).to.equal('MISS');
+        const headers = Object.fromEntries(answer.headers);
+        expect(contractProblems('GET', '/ping', { status: 200, headers, text: await answer.text() })).to.deep.equal([]);
         expect(drawTree(trace, server)).to.deep.equal(MISS_TREE);
         expect(server).to.deep.include({ kind: 'SERVER', parentSpanId: '', status: { code: 'UNSET', message: '' } });
         expect(server.attributes).to.deep.include({

@@ -45,7 +45,11 @@ describe('OpenTelemetry loading (child processes)', function () {
   this.timeout(60_000);
 
   it('resolves no OpenTelemetry package of its own without an OTLP endpoint: only the API that prom-client requires for itself', () => {
-    for (const env of [{ OTEL_EXPORTER_OTLP_ENDPOINT: '' }, { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }]) {
+    const environments: Array<Record<string, string>> = [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: '' },
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+    ];
+    for (const env of environments) {
       const result = probe(env);
       expect(result).to.deep.include({ tracing: 'off', status: 200, traceparent: null });
       // prom-client 15 requires @opentelemetry/api at load (for exemplars), tracing or not: the
