@@ -108,6 +108,8 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
  */
 export class FakeOtlpCollector {
   readonly requests: ExportRequest[] = [];
+  /** Exports answered, whether or not their spans were kept. */
+  exports = 0;
   private readonly received: CollectedSpan[] = [];
   private readonly server = createServer((req, res) => {
     void (async () => {
@@ -117,6 +119,11 @@ export class FakeOtlpCollector {
       const body = await bodyOf(req);
       if (req.method !== 'POST' || req.url !== '/v1/traces') {
         res.writeHead(404).end();
+        return;
+      }
+      this.exports++;
+      if (!this.keep) {
+        res.writeHead(200, { 'content-type': contentType }).end(contentType === 'application/json' ? '{}' : '');
         return;
       }
       let spans: CollectedSpan[];
@@ -136,8 +143,11 @@ export class FakeOtlpCollector {
     })().catch(() => res.writeHead(400).end());
   });
 
-  static async start(): Promise<FakeOtlpCollector> {
-    const collector = new FakeOtlpCollector();
+  /** `keep: false` answers every export without decoding or keeping it (the bench's load). */
+  private constructor(private readonly keep: boolean) {}
+
+  static async start({ keep = true }: { keep?: boolean } = {}): Promise<FakeOtlpCollector> {
+    const collector = new FakeOtlpCollector(keep);
     collector.server.listen(0, '127.0.0.1');
     await once(collector.server, 'listening');
     return collector;
