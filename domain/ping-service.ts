@@ -43,8 +43,7 @@ export interface PingServiceDeps {
   /** Cross-instance stampede control; null when there is only one instance by construction. */
   readonly lease: RecordLease | null;
   readonly monitor: DependencyMonitor;
-  /** Sees the lease's steps (a tracer); none by default. */
-  readonly steps?: StepTracer;
+  readonly stepTracer?: StepTracer;
 }
 
 export const LAST_PING_KEY = 'last_ping';
@@ -80,7 +79,7 @@ export class PingService {
   ) {
     this.freshness = new FreshnessPolicy(policy);
     this.tiers = new PingCacheTiers(deps.sharedCache, deps.localCache, LAST_PING_KEY, deps.monitor);
-    this.lease = new RefreshLease(deps.lease, LEASE_KEY, policy, deps.clock, deps.monitor, deps.steps);
+    this.lease = new RefreshLease(deps.lease, LEASE_KEY, policy, deps.clock, deps.monitor, deps.stepTracer);
   }
 
   getPing(): Promise<PingResult> {

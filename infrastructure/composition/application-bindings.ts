@@ -25,7 +25,7 @@ export function bindApplication(bind: Bind, config: Config): void {
       clock: get('Clock'),
       lease: get('RecordLease'),
       monitor: get('DependencyMonitor'),
-      steps: get('Tracing')?.steps,
+      stepTracer: get('Tracing')?.steps,
     };
     return new PingService(ports, { ...config.cache, ...LEASE_TIMINGS, ...STALE_FALLBACK });
   });
