@@ -1,12 +1,13 @@
 /**
  * What observability costs on the hot path: `GET /ping` HIT (in-process cache; the store, a fresh
- * database on TEST_POSTGRES_URI, is touched once) as the image runs it, with logging and Sentry
- * in their variants, against a bare Koa endpoint, in one run, each scenario in its own process,
+ * database on TEST_POSTGRES_URI, is touched once) as the image runs it, with logging, Sentry and
+ * OpenTelemetry tracing in their variants, against a bare Koa endpoint, in one run, each scenario in its own process,
  * rounds in alternating order; the table shows the median of the rounds.
  *   npm run build && npx tsx bench/observability-cost.ts   (BENCH_SECONDS=10 BENCH_CONNECTIONS=50 BENCH_ROUNDS=3)
  */
 import { freePort } from '../harness/free-port.js';
 import { BenchProcess, imageNodeArgs } from './processes.js';
+import { FakeOtlpCollector } from '../harness/fake-otlp-collector.js';
 import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
 import { withDatabase } from './bench-database.js';
 import { wrk } from './wrk.js';
@@ -24,6 +25,12 @@ interface Scenario {
 }
 
 const ingest = await FakeSentryIngest.start();
+const collector = await FakeOtlpCollector.start({ keep: false });
+const tracing = (ratio: string) => ({
+  OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+  OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+  OTEL_TRACES_SAMPLER_ARG: ratio,
+});
 const service = imageNodeArgs();
 const withDefaultsSdk = service.map((arg) =>
   arg.endsWith('sentry/instrument.js') ? './bench/sentry-defaults-instrument.mjs' : arg,
@@ -35,16 +42,12 @@ const scenarios: Scenario[] = [
   { name: 'service, Sentry on (errors only)', args: service, env: sentry, readyPath: '/readyz' },
   { name: 'service, Sentry off, LOG_LEVEL=warn', args: service, env: { LOG_LEVEL: 'warn' }, readyPath: '/readyz' },
   { name: 'service, Sentry SDK defaults, no tracing', args: withDefaultsSdk, env: sentry, readyPath: '/readyz' },
+  { name: 'service, OpenTelemetry tracing 0.01', args: service, env: tracing('0.01'), readyPath: '/readyz' },
+  { name: 'service, OpenTelemetry tracing 1.0', args: service, env: tracing('1.0'), readyPath: '/readyz' },
   {
-    name: 'service, Sentry tracing 0.1',
+    name: 'service, Sentry on and OpenTelemetry tracing 1.0',
     args: service,
-    env: { ...sentry, SENTRY_TRACES_SAMPLE_RATE: '0.1' },
-    readyPath: '/readyz',
-  },
-  {
-    name: 'service, Sentry tracing 1.0',
-    args: service,
-    env: { ...sentry, SENTRY_TRACES_SAMPLE_RATE: '1.0' },
+    env: { ...sentry, ...tracing('1.0') },
     readyPath: '/readyz',
   },
 ];
@@ -78,6 +81,7 @@ await withDatabase(POSTGRES, async ({ uri: postgresUri }) => {
   }
 });
 await ingest.close();
+await collector.close();
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const baseline = median(results.get(scenarios[0]!.name)!.map((r) => r.rps));

@@ -19,6 +19,7 @@ import { pinnedTo } from './wrk.js';
 import type { BenchReport, MeasuredCode, ScenarioResult } from './report.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
 import { BenchServers, type HitServer } from './servers.js';
+import { tracingCost } from './tracing-cost.js';
 
 /** Each setting: its variable and its default. A run with other values is a trial (bench/history.ts). */
 const VARIABLES = {
@@ -146,7 +147,7 @@ async function main(): Promise<number> {
   build();
   const redis = await benchRedis();
   const sentry = await FakeSentryIngest.start();
-  const { servers, hit, failures } = await withDatabase(POSTGRES, async (database) => {
+  const { servers, hit, failures, tracing } = await withDatabase(POSTGRES, async (database) => {
     const servers = new BenchServers({
       postgresUri: database.uri,
       redisUri: redis.uri,
@@ -155,9 +156,10 @@ async function main(): Promise<number> {
     });
     const hit = await hitComparison(servers, database);
     const failures = await failureScenarios(servers, database);
-    return { servers, hit, failures };
+    const tracing = await tracingCost(servers, SETTINGS);
+    return { servers, hit, failures, tracing };
   }).finally(() => Promise.all([sentry.close(), redis.stop()]));
-  const results = [...hit.results, ...failures, ...(await embedded(SETTINGS))];
+  const results = [...hit.results, ...failures, ...tracing, ...(await embedded(SETTINGS))];
   const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100)];
   report(servers, start, { results, checks });
   return checks.every((c) => c.pass) ? 0 : 1;

@@ -40,15 +40,15 @@ export class BenchServers {
 
   /**
    * The service, its Redis keys under `bench:<pid>:<prefix>:`; `redisUri` replaces the shared
-   * Redis; `nodeFlags` go before the image's node arguments.
+   * Redis; `nodeFlags` go before the image's node arguments; `env` adds variables (tracing's).
    */
   service(
     name: string,
     prefix: string,
-    options: { sentry: boolean; redisUri?: string; nodeFlags?: string[] },
+    options: { sentry: boolean; redisUri?: string; nodeFlags?: string[]; env?: Record<string, string> },
   ): Promise<BenchProcess> {
     const args = [...(options.nodeFlags ?? []), ...this.serviceArgs];
-    return start(name, args, this.serviceEnv(prefix, options), '/readyz');
+    return start(name, args, { ...this.serviceEnv(prefix, options), ...options.env }, '/readyz');
   }
 
   /**

@@ -10,6 +10,7 @@ import type { RecordLease } from './record-lease.port.js';
 import type { PingPolicy } from './ping-policy.js';
 import { RefreshLease } from './refresh-lease.js';
 import { SingleFlight } from './single-flight.js';
+import type { StepTracer } from './step-tracer.port.js';
 
 /**
  * What a `getPing` came to: the one vocabulary of the policy. The HTTP header, the JSON `source`
@@ -42,6 +43,7 @@ export interface PingServiceDeps {
   /** Cross-instance stampede control; null when there is only one instance by construction. */
   readonly lease: RecordLease | null;
   readonly monitor: DependencyMonitor;
+  readonly stepTracer?: StepTracer;
 }
 
 export const LAST_PING_KEY = 'last_ping';
@@ -77,7 +79,7 @@ export class PingService {
   ) {
     this.freshness = new FreshnessPolicy(policy);
     this.tiers = new PingCacheTiers(deps.sharedCache, deps.localCache, LAST_PING_KEY, deps.monitor);
-    this.lease = new RefreshLease(deps.lease, LEASE_KEY, policy, deps.clock, deps.monitor);
+    this.lease = new RefreshLease(deps.lease, LEASE_KEY, policy, deps.clock, deps.monitor, deps.stepTracer);
   }
 
   getPing(): Promise<PingResult> {

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.port.js';
 import type { DependencyMonitor } from './dependency-monitor.port.js';
 import type { RecordLease } from './record-lease.port.js';
+import { UNTRACED_STEPS, type StepTracer } from './step-tracer.port.js';
 
 /** The timings of the cross-instance refresh lease. */
 export interface LeaseTimings {
@@ -25,7 +26,9 @@ export const LEASE_TIMINGS: LeaseTimings = { leaseTtlMs: 2_000, leaseWaitMs: 1_0
  * holds, or one that could not be asked for, is never released by us.
  */
 export type LeaseAttempt =
-  { readonly kind: 'held'; release(): Promise<void> } | { readonly kind: 'taken' } | { readonly kind: 'unavailable' };
+  | { readonly kind: 'held'; release(): Promise<unknown> }
+  | { readonly kind: 'taken' }
+  | { readonly kind: 'unavailable' };
 
 const TAKEN: LeaseAttempt = { kind: 'taken' };
 const UNAVAILABLE: LeaseAttempt = { kind: 'unavailable' };
@@ -43,19 +46,17 @@ export class RefreshLease {
     private readonly timings: LeaseTimings,
     private readonly clock: Clock,
     private readonly monitor: DependencyMonitor,
+    private readonly steps: StepTracer = UNTRACED_STEPS,
   ) {}
 
-  async acquire(): Promise<LeaseAttempt> {
-    if (!this.lease) return UNAVAILABLE;
-    let token: string | null;
-    try {
-      token = await this.lease.acquire(this.key, this.timings.leaseTtlMs);
-    } catch (error) {
-      this.monitor.failed('cache', error);
-      return UNAVAILABLE;
-    }
-    if (token === null) return TAKEN;
-    return { kind: 'held', release: () => this.release(token) };
+  acquire(): Promise<LeaseAttempt> {
+    const lease = this.lease;
+    if (!lease) return Promise.resolve(UNAVAILABLE);
+    return this.steps.step(
+      'lease take',
+      () => this.take(lease),
+      (attempt) => attempt.kind,
+    );
   }
 
   /**
@@ -63,7 +64,35 @@ export class RefreshLease {
    * null when nothing showed in time. A failed read ends the wait at once: the holder's entry
    * cannot reach us through a cache we cannot read.
    */
-  async awaitHolder<T>(readEntry: () => Promise<T | null>): Promise<T | null> {
+  awaitHolder<T>(readEntry: () => Promise<T | null>): Promise<T | null> {
+    return this.steps.step(
+      'lease wait',
+      () => this.poll(readEntry),
+      (entry) => (entry === null ? 'gave up' : 'found'),
+    );
+  }
+
+  private async take(lease: RecordLease): Promise<LeaseAttempt> {
+    let token: string | null;
+    try {
+      token = await lease.acquire(this.key, this.timings.leaseTtlMs);
+    } catch (error) {
+      this.monitor.failed('cache', error);
+      return UNAVAILABLE;
+    }
+    if (token === null) return TAKEN;
+    return {
+      kind: 'held',
+      release: () =>
+        this.steps.step(
+          'lease release',
+          () => this.release(lease, token),
+          (done) => done,
+        ),
+    };
+  }
+
+  private async poll<T>(readEntry: () => Promise<T | null>): Promise<T | null> {
     const { clock } = this;
     const deadline = clock.now() + this.timings.leaseWaitMs;
     while (clock.now() < deadline) {
@@ -79,12 +108,15 @@ export class RefreshLease {
     return null;
   }
 
-  private async release(token: string): Promise<void> {
+  /** Resolves to what came of it: a failed release is not thrown (the lease expires by itself). */
+  private async release(lease: RecordLease, token: string): Promise<'released' | 'failed'> {
     try {
-      await this.lease?.release(this.key, token);
+      await lease.release(this.key, token);
+      return 'released';
     } catch (error) {
-      // The lease expires by itself; a failed release only delays the next refresh.
+      // A failed release only delays the next refresh.
       this.monitor.failed('cache', error);
+      return 'failed';
     }
   }
 }

@@ -25,6 +25,7 @@ export function bindApplication(bind: Bind, config: Config): void {
       clock: get('Clock'),
       lease: get('RecordLease'),
       monitor: get('DependencyMonitor'),
+      stepTracer: get('Tracing')?.steps,
     };
     return new PingService(ports, { ...config.cache, ...LEASE_TIMINGS, ...STALE_FALLBACK });
   });

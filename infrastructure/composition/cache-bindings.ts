@@ -7,11 +7,14 @@ import { RedisRecordLease } from '../redis/redis-record-lease.js';
 import { BreakerGuardedPingCache } from '../resilience/breaker-guarded-ping-cache.js';
 import { BreakerGuardedRecordLease } from '../resilience/breaker-guarded-record-lease.js';
 import { makeCacheBreaker } from '../resilience/make-breaker.js';
+import { redisTarget } from '../tracing/database-targets.js';
 import type { Bind } from './binding.js';
 
 /**
  * The Redis connection, its breaker, the two cache tiers and the record lease. Each port gives
- * breaker(Redis adapter) with Redis; without it, the in-process cache and no lease.
+ * breaker(Redis adapter) with Redis, inside a client span per call with tracing on (so a call
+ * the open breaker refuses shows in the trace too); without Redis, the in-process cache and no
+ * lease.
  */
 export function bindCache(bind: Bind, config: Config): void {
   // REDIS_URI (one server) or REDIS_SENTINELS (the master the sentinels name); neither: in-process.
@@ -39,7 +42,9 @@ export function bindCache(bind: Bind, config: Config): void {
   });
   bind('SharedPingCache', (get) => {
     const redis = get('RawSharedPingCache');
-    return redis ? new BreakerGuardedPingCache(redis, get('RedisBreaker')) : new MemoryPingCache(get('Clock'));
+    if (!redis) return new MemoryPingCache(get('Clock'));
+    const guarded = new BreakerGuardedPingCache(redis, get('RedisBreaker'));
+    return get('Tracing')?.cache(guarded, redisTarget(config.redis)) ?? guarded;
   });
   bind('LocalPingCache', (get) => new MemoryPingCache(get('Clock')));
   bind('RawRecordLease', (get) => {
@@ -50,6 +55,8 @@ export function bindCache(bind: Bind, config: Config): void {
   // single-flight suffices: no cross-instance lease.
   bind('RecordLease', (get) => {
     const redis = get('RawRecordLease');
-    return redis ? new BreakerGuardedRecordLease(redis, get('RedisBreaker')) : null;
+    if (!redis) return null;
+    const guarded = new BreakerGuardedRecordLease(redis, get('RedisBreaker'));
+    return get('Tracing')?.lease(guarded, redisTarget(config.redis)) ?? guarded;
   });
 }

@@ -5,11 +5,15 @@ import { PromMetrics } from '../metrics/prom-metrics.js';
 import { LogErrorReporter } from '../monitoring/log-error-reporter.js';
 import { StateChangeMonitor } from '../monitoring/state-change-monitor.js';
 import { sentryReporter } from '../sentry/sentry-runtime.js';
+import { activeTracing } from '../tracing/tracing-runtime.js';
 import type { Bind } from './binding.js';
 
-/** Logs, metrics, error reports, the dependency monitor and the clock. */
+/** Logs, metrics, traces, error reports, the dependency monitor and the clock. */
 export function bindObservability(bind: Bind, config: Config): void {
-  bind('Logger', () => createLogger(config));
+  // Tracing when the start-up sequence started it (startTracing); starts nothing.
+  bind('Tracing', () => (config.tracing ? activeTracing() : null));
+  // With tracing on, each line carries the trace and span it was written in.
+  bind('Logger', (get) => createLogger(config, undefined, get('Tracing')?.logFields));
   bind('Metrics', () => new PromMetrics());
   bind('Clock', () => new SystemClock());
   // Sentry when the start-up sequence started its SDK (startSentry), else the logs. Starts nothing.

@@ -9,6 +9,7 @@ import { BreakerGuardedPingStore } from '../resilience/breaker-guarded-ping-stor
 import { Bulkhead } from '../resilience/bulkhead.js';
 import { BulkheadGuardedPingStore } from '../resilience/bulkhead-guarded-ping-store.js';
 import { makeStoreBreaker } from '../resilience/make-breaker.js';
+import { postgresTarget } from '../tracing/database-targets.js';
 import type { Bind } from './binding.js';
 
 /**
@@ -20,12 +21,17 @@ import type { Bind } from './binding.js';
 const QUEUED_PER_CONNECTION = 8;
 const QUEUE_WAIT_MS = 250;
 
-/** The database, the store adapter on it, and the store port: bulkhead(breaker(measured(adapter))). */
+/**
+ * The database, the store adapter on it, and the store port: bulkhead(breaker(measured(adapter))),
+ * inside a client span per call with tracing on (so a call the bulkhead or the breaker refused
+ * shows in the trace too).
+ */
 export function bindStore(bind: Bind, config: Config): void {
   // PostgreSQL when POSTGRES_URI is set, else the embedded PGlite under DATA_DIR.
   bind('PingDatabase', (get) => {
     const database = PingDatabase.open({ ...config.postgres, ...POSTGRES_BUDGETS }, get('Logger'));
     get('Metrics').watchPool('postgres', knexPoolStats(database.knex));
+    get('Tracing')?.watchPool(database.knex, postgresTarget(config.postgres).poolName);
     return database;
   });
   bind('RawPingStore', (get) => {
@@ -52,6 +58,7 @@ export function bindStore(bind: Bind, config: Config): void {
         return new StoreOverloadedError(`the store is saturated: ${why}`);
       },
     );
-    return new BulkheadGuardedPingStore(guarded, bulkhead);
+    const bounded = new BulkheadGuardedPingStore(guarded, bulkhead);
+    return get('Tracing')?.store(bounded, postgresTarget(config.postgres)) ?? bounded;
   });
 }

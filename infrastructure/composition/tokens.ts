@@ -12,6 +12,7 @@ import type { RecordLease } from '../../domain/record-lease.port.js';
 import type { PingDatabase } from '../postgres/ping-database.js';
 import type { RedisConnection } from '../redis/redis-connection.js';
 import type { CircuitBreakerGuard } from '../resilience/circuit-breaker.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { Lifecycle } from './lifecycle.js';
 
 declare const service: unique symbol;
@@ -32,6 +33,8 @@ export const TOKENS = {
   ErrorReporter: token<ErrorReporter>('ErrorReporter'),
   DependencyMonitor: token<DependencyMonitor>('DependencyMonitor'),
   Clock: token<Clock>('Clock'),
+  /** Null when tracing is off: nothing is wrapped, no span is made. */
+  Tracing: token<Tracing | null>('Tracing'),
   Lifecycle: token<Lifecycle>('Lifecycle'),
   // store: breaker(measured(raw))
   PingDatabase: token<PingDatabase>('PingDatabase'),

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ConfigError } from './config-error.js';
 import { envSchema, type Env } from './env-schema.js';
+import type { OtlpProtocol, SamplerName } from './tracing-env.js';
 
 export { ConfigError };
 
@@ -29,14 +30,26 @@ export interface Config {
     readonly dsn: string | null;
     readonly environment: string;
     readonly release: string | null;
-    readonly tracesSampleRate: number;
   };
+  /** null: tracing off (no OTLP endpoint set), and nothing of OpenTelemetry's SDK is loaded. */
+  readonly tracing: TracingConfig | null;
   readonly cache: {
     readonly ttlMs: number;
     readonly staleGraceMs: number;
   };
   readonly log: { readonly level: string };
   readonly shutdown: { readonly delayMs: number; readonly timeoutMs: number };
+}
+
+export interface TracingConfig {
+  /** Where spans are sent: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as given, or ENDPOINT + /v1/traces. */
+  readonly tracesUrl: string;
+  readonly protocol: OtlpProtocol;
+  /** OTEL_SERVICE_NAME; null: service.name from OTEL_RESOURCE_ATTRIBUTES, else `ping-service`. */
+  readonly serviceName: string | null;
+  readonly sampler: SamplerName;
+  /** The ratio of the `traceidratio` samplers, 0..1 (OTEL_TRACES_SAMPLER_ARG, default 1). */
+  readonly samplerRatio: number;
 }
 
 export interface RedisSentinelConfig {
@@ -76,12 +89,29 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       dsn: env.SENTRY_DSN ?? null,
       environment: env.SENTRY_ENVIRONMENT ?? env.NODE_ENV,
       release: env.SENTRY_RELEASE ?? null,
-      tracesSampleRate: env.SENTRY_TRACES_SAMPLE_RATE,
     },
+    tracing: tracingConfig(env),
     cache: { ttlMs: env.CACHE_TTL_SECONDS * 1000, staleGraceMs: env.STALE_GRACE_SECONDS * 1000 },
     log: { level: env.LOG_LEVEL },
     // Production sits behind a load balancer that needs a moment to see readiness turn 503.
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0), timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  };
+}
+
+/**
+ * On when an OTLP endpoint is set. The signal's own variables win over the general ones, as the
+ * specification says; the general endpoint is a base URL that the traces path is appended to.
+ */
+function tracingConfig(env: Env): TracingConfig | null {
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracesUrl = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (base && `${base.replace(/\/+$/, '')}/v1/traces`);
+  if (!tracesUrl) return null;
+  return {
+    tracesUrl,
+    protocol: env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    serviceName: env.OTEL_SERVICE_NAME ?? null,
+    sampler: env.OTEL_TRACES_SAMPLER,
+    samplerRatio: env.OTEL_TRACES_SAMPLER_ARG ?? 1,
   };
 }
 

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { parsePostgresUri, PostgresUriError } from '../postgres/postgres-hosts.js';
+import { tracingEnv } from './tracing-env.js';
 
 // valibot rather than zod: only the schema functions used are loaded, a fraction of zod's heap.
 
@@ -99,10 +100,6 @@ export const envSchema = v.object({
   SENTRY_DSN: url(['http:', 'https:'], 'Sentry DSN'),
   SENTRY_ENVIRONMENT: v.optional(v.string()),
   SENTRY_RELEASE: v.optional(v.string()),
-  SENTRY_TRACES_SAMPLE_RATE: v.optional(
-    v.pipe(v.string(), v.regex(/^(0(\.\d+)?|1(\.0+)?)$/, 'must be a number from 0 to 1'), v.transform(Number)),
-    '0',
-  ),
   CACHE_TTL_SECONDS: int(1, 86_400, 60),
   STALE_GRACE_SECONDS: int(0, 86_400, 300),
   LOG_LEVEL: v.optional(v.picklist(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`), 'info'),
@@ -111,6 +108,8 @@ export const envSchema = v.object({
   SHUTDOWN_DELAY_MS: v.optional(integerIn(0, 120_000)),
   SHUTDOWN_TIMEOUT_MS: int(100, 600_000, 10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000, 65_000),
+  // Traces: the standard OpenTelemetry variables (tracing-env.ts); off without an endpoint.
+  ...tracingEnv,
 });
 
 export type Env = v.InferOutput<typeof envSchema>;

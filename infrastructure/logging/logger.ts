@@ -24,13 +24,19 @@ export type LoggerConfig = Pick<Config, 'log'> & Partial<Pick<Config, 'postgres'
  * after serialisation (credential fields, URL passwords, this deployment's secrets), so no code
  * path can leak one by logging an object, an error message or a stack.
  */
-export function createLogger(config: LoggerConfig, destination?: DestinationStream): PinoLogger {
+export function createLogger(
+  config: LoggerConfig,
+  destination?: DestinationStream,
+  traceFields?: () => Readonly<Record<string, string>>,
+): PinoLogger {
   const masker = SecretMasker.fromConfig(config);
   const options: pino.LoggerOptions = {
     level: config.log.level,
     base: { service: 'ping-service' },
     timestamp: pino.stdTimeFunctions.isoTime,
     hooks: { streamWrite: (line) => masker.mask(redactSecretFields(line)) },
+    // With tracing on: `trace_id` and `span_id` of the span active when the line is written.
+    ...(traceFields ? { mixin: traceFields } : {}),
   };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -6,7 +6,7 @@ import { scrub } from './event-scrubber.js';
 /** @sentry/node does not re-export the type by name. */
 type Integration = Extract<NonNullable<Sentry.NodeOptions['integrations']>, readonly unknown[]>[number];
 
-export type SentryConfig = Pick<Config, 'sentry' | 'postgres' | 'redis'>;
+export type SentryConfig = Pick<Config, 'sentry' | 'postgres' | 'redis' | 'tracing'>;
 
 /**
  * Error capture only, chosen one by one instead of the SDK's defaults. The defaults wrap every
@@ -32,36 +32,31 @@ function errorIntegrations(masker: SecretMasker): Integration[] {
 }
 
 /**
- * Only when SENTRY_TRACES_SAMPLE_RATE > 0: spans for incoming requests, Koa routing, Redis and
- * PostgreSQL. Koa's integration also listens to the app's 'error' event, which never fires here:
- * the error middleware answers every error itself.
+ * No tracing of Sentry's own: the service has one tracing setup, OpenTelemetry's
+ * (infrastructure/tracing/), exported over OTLP. With it on, Sentry's documented way to live
+ * beside an existing OpenTelemetry setup (@sentry/node 11): the SDK sets up no tracer provider of
+ * its own (enableOpenTelemetrySetup false), no traces sample rate (Sentry tracing off, so no span
+ * is made twice), and openTelemetryIntegration, which stamps each error with the trace and span
+ * active when it happened, so an event in Sentry leads to its trace and back. The tracer provider
+ * is registered first (instrument.ts starts tracing, then Sentry), as that documentation asks.
  */
-function tracingIntegrations(): Integration[] {
-  return [
-    Sentry.httpIntegration({ breadcrumbs: false }),
-    Sentry.koaIntegration(),
-    Sentry.redisIntegration(),
-    Sentry.postgresIntegration(),
-    Sentry.knexIntegration(),
-  ];
-}
-
 export function sentryOptions(config: SentryConfig): Sentry.NodeOptions {
-  const { dsn, environment, release, tracesSampleRate } = config.sentry;
-  const tracing = tracesSampleRate > 0;
+  const { dsn, environment, release } = config.sentry;
   const masker = SecretMasker.fromConfig(config);
+  const integrations = errorIntegrations(masker);
+  if (config.tracing) integrations.push(Sentry.openTelemetryIntegration());
   return {
     dsn: dsn ?? undefined,
     environment,
     release: release ?? undefined,
     defaultIntegrations: false,
-    integrations: tracing ? [...errorIntegrations(masker), ...tracingIntegrations()] : errorIntegrations(masker),
-    // null, not undefined: with undefined the SDK falls back to the SENTRY_TRACES_SAMPLE_RATE
-    // variable itself, and "0" there would switch span recording on at rate 0, which is the
-    // expensive way to trace nothing.
-    tracesSampleRate: tracing ? tracesSampleRate : (null as unknown as undefined),
-    // Module hooks that emit the diagnostics channels tracing listens to; useless without it.
-    enableRuntimeChannelInjection: tracing,
+    integrations,
+    enableOpenTelemetrySetup: false,
+    // null, not undefined: with undefined the SDK falls back to a SENTRY_TRACES_SAMPLE_RATE
+    // variable of the environment itself, and would record spans of its own.
+    tracesSampleRate: null as unknown as undefined,
+    // Module hooks that emit the diagnostics channels Sentry's tracing listens to: unused here.
+    enableRuntimeChannelInjection: false,
     dataCollection: {
       userInfo: false,
       cookies: false,
@@ -73,7 +68,6 @@ export function sentryOptions(config: SentryConfig): Sentry.NodeOptions {
     },
     beforeSend: (event) => scrub(event, masker),
     beforeBreadcrumb: (breadcrumb) => scrub(breadcrumb, masker),
-    beforeSendSpan: (span) => ({ ...span, name: masker.mask(span.name), attributes: scrub(span.attributes, masker) }),
   };
 }
 

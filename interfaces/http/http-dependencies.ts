@@ -3,6 +3,7 @@ import type { Logger } from '../../application/logger.port.js';
 import type { MetricsExposition, RequestMetrics } from '../../application/metrics.port.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness } from '../../application/readiness.js';
+import type { RequestTracing } from '../../application/request-tracing.port.js';
 import type { LoadSignal } from './load-signal.js';
 
 /** What the HTTP adapter needs from the rest of the service: use cases and application ports only. */
@@ -18,6 +19,8 @@ export interface HttpDependencies {
   readonly load?: LoadSignal;
   /** Set by the drain once the listener has closed. */
   readonly connections?: ConnectionState;
+  /** The server span of each request; absent when tracing is off, and then nothing is traced. */
+  readonly tracing?: RequestTracing | null;
 }
 
 export interface ConnectionState {

@@ -49,6 +49,7 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
     metrics: resolve(container, 'Metrics'),
     logger: resolve(container, 'Logger'),
     connections: { closing: false },
+    tracing: resolve(container, 'Tracing')?.requests ?? null,
     ...extra,
   };
 }

@@ -4,17 +4,21 @@ import { buildContainer } from '../../infrastructure/composition/container.js';
 import { resolve } from '../../infrastructure/composition/tokens.js';
 import { describeDatabase } from '../../infrastructure/postgres/ping-database.js';
 import { startSentry } from '../../infrastructure/sentry/sentry-runtime.js';
+import { startTracing } from '../../infrastructure/tracing/tracing-runtime.js';
 import { startHttpServer, type RunningServer } from './http-server.js';
 import { loadConfigOrExit } from './load-config-or-exit.js';
 import { reportUnhandledRejections } from './report-unhandled-rejections.js';
 import { exitWithStartFailure } from './start-failure.js';
 
 /**
- * The process entry point. Each side effect is a step here, in order: Sentry, the container
- * (which starts nothing), the process handlers, the adapters and the listener, the signals.
+ * The process entry point. Each side effect is a step here, in order: tracing and Sentry, the
+ * container (which starts nothing), the process handlers, the adapters and the listener, the
+ * signals.
  */
 async function main(config: Config): Promise<void> {
-  // 1. Sentry: normally started already by instrument.ts (--import); else imported only now.
+  // 1. Tracing, then Sentry (its documentation asks for the tracer provider first): normally
+  //    started already by instrument.ts (--import); else imported only now.
+  await startTracing(config);
   const sentry = await startSentry(config);
   // 2. The composition root, which picks the Sentry reporter when step 1 started the SDK.
   const container = buildContainer(config);
@@ -33,6 +37,7 @@ async function main(config: Config): Promise<void> {
       store: describeDatabase(config.postgres),
       cache: describeCache(config.redis),
       sentry: config.sentry.dsn ? 'on' : 'off',
+      tracing: describeTracing(config.tracing),
     },
     'ping-service listening',
   );
@@ -54,6 +59,12 @@ function drainOnSignals(running: RunningServer, logger: Logger): void {
       );
     });
   }
+}
+
+function describeTracing(tracing: Config['tracing']): string {
+  if (!tracing) return 'off (set OTEL_EXPORTER_OTLP_ENDPOINT to export traces)';
+  const ratio = tracing.sampler.endsWith('traceidratio') ? ` ${tracing.samplerRatio}` : '';
+  return `OTLP ${tracing.protocol} to ${maskUrl(tracing.tracesUrl)}, sampler ${tracing.sampler}${ratio}`;
 }
 
 function describeCache({ uri, sentinel }: Config['redis']): string {

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
+import { FakeOtlpCollector } from '../../harness/fake-otlp-collector.js';
 import { FakeSentryIngest } from '../../harness/fake-sentry-ingest.js';
 import { freePort } from '../../harness/free-port.js';
 
@@ -178,6 +179,48 @@ describe('Sentry error reporting against a local ingest (real SDK, child process
     for (const password of [PG_PASSWORD, REDIS_PASSWORD]) {
       expect(output).to.not.include(password);
       expect(JSON.stringify(events)).to.not.include(password);
+    }
+  });
+
+  it('beside OpenTelemetry tracing: one setup, the error in Sentry on the trace whose spans reach the collector', async () => {
+    const collector = await FakeOtlpCollector.start();
+    try {
+      service = await TestService.start({
+        SENTRY_DSN: ingest.dsn,
+        OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      });
+      const traceId = '6e0c63257de34c92bf9efcd03927272e';
+      const failed = await fetch(`${service.url}/ping`, {
+        headers: { traceparent: `00-${traceId}-b9c7c989f97918e1-01` },
+      });
+      expect(failed.status).to.equal(500);
+      await until(() => ingest.events().length >= 1, 'the event at the ingest');
+      const spans = await collector.waitFor(
+        (received) => received.some((span) => span.traceId === traceId && span.kind === 'SERVER'),
+        'the failed request’s server span',
+      );
+      const server = spans.find((span) => span.traceId === traceId && span.kind === 'SERVER')!;
+      expect(server.status.code).to.equal('ERROR');
+      expect(server.attributes['error.type']).to.equal('500');
+      expect(server.events.map((event) => event.name)).to.deep.equal(['exception']);
+      // The report was made while the server span was active: Sentry files it under that span.
+      const [event] = ingest.events();
+      expect(thrown(event!).type).to.equal('TypeError');
+      expect(event!.contexts.trace).to.include({ trace_id: traceId, span_id: server.spanId });
+      // Sentry traced nothing of its own: only error events reached its ingest.
+      expect(ingest.items().map((item) => item.header.type)).to.not.include.members(['transaction', 'span']);
+      // The exception on the span quotes the error's message, passwords masked as in the logs.
+      const exception = JSON.stringify(server.events[0]!.attributes);
+      expect(exception).to.include('postgres://postgres:***@127.0.0.1:5432/postgres');
+      for (const password of [PG_PASSWORD, REDIS_PASSWORD]) {
+        const everything = JSON.stringify(spans, (_key, value: unknown) => (typeof value === 'bigint' ? '' : value));
+        expect(everything, 'in what reached the collector').to.not.include(password);
+      }
+    } finally {
+      await service?.stop();
+      service = undefined;
+      await collector.close();
     }
   });
 

@@ -6,7 +6,7 @@ import { loadConfig } from '../../infrastructure/config/config.js';
 import { Lifecycle } from '../../infrastructure/composition/lifecycle.js';
 import { buildContainer, type ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
-import { createApp } from '../../interfaces/http/app.js';
+import { createApp, type HttpDependencies } from '../../interfaces/http/app.js';
 import { httpDependencies } from '../../interfaces/startup/http-server.js';
 import { silentLogger } from './test-doubles.js';
 
@@ -18,6 +18,8 @@ export interface HarnessOptions {
    * `start()` (migrations, connections) first and `close()` after.
    */
   readonly backends?: 'memory' | 'configured';
+  /** HTTP dependencies to use instead of the container's (a recording tracer, a failing use case). */
+  readonly http?: Partial<HttpDependencies>;
 }
 
 /**
@@ -32,7 +34,7 @@ export function makeHttpHarness(
   const backends = options.backends === 'configured' ? {} : memoryBackends(overrides);
   const container = buildContainer(loadConfig(env), { Logger: silentLogger, ...backends, ...overrides });
   const lifecycle = resolve(container, 'Lifecycle');
-  const deps = httpDependencies(container);
+  const deps = httpDependencies(container, options.http);
   const app = createApp(deps);
   const handler = app.callback();
   const request = async (options: InjectOptions) => {

@@ -21,7 +21,17 @@ const BAD_VALUES: Array<[string, string]> = [
   ['REDIS_SENTINELS', 'sentinel-0:70000'],
   ['REDIS_KEY_PREFIX', 'has spaces'],
   ['SENTRY_DSN', `ftp://${SECRET}@sentry.example/1`],
-  ['SENTRY_TRACES_SAMPLE_RATE', '1.5'],
+  ['OTEL_EXPORTER_OTLP_ENDPOINT', `grpc://${SECRET}@collector:4317`],
+  ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+  ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not a url'],
+  ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+  ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'http/xml'],
+  ['OTEL_TRACES_SAMPLER', 'parentbased_ratio'],
+  ['OTEL_TRACES_SAMPLER_ARG', '1.5'],
+  ['OTEL_TRACES_SAMPLER_ARG', 'half'],
+  ['OTEL_RESOURCE_ATTRIBUTES', 'deployment.environment'],
+  ['OTEL_RESOURCE_ATTRIBUTES', 'a=b=c'],
+  ['OTEL_RESOURCE_ATTRIBUTES', 'team=%E0%A4%A'],
   ['CACHE_TTL_SECONDS', '0'],
   ['CACHE_TTL_SECONDS', 'abc'],
   ['CACHE_TTL_SECONDS', '-5'],
@@ -56,11 +66,46 @@ describe('configuration', () => {
       POSTGRES_URI: 'postgres://u:p@db:5432/app',
       REDIS_URI: 'rediss://:p@cache:6380/2',
       CACHE_TTL_SECONDS: '5',
-      SENTRY_TRACES_SAMPLE_RATE: '0.25',
     });
     expect(config.http.port).to.equal(8080);
     expect(config.cache.ttlMs).to.equal(5_000);
-    expect(config.sentry.tracesSampleRate).to.equal(0.25);
+  });
+
+  it('leaves tracing off without an OTLP endpoint, whatever the other OTEL_* say', () => {
+    expect(loadConfig({}).tracing).to.equal(null);
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_SAMPLER: 'always_on' }).tracing).to.equal(
+      null,
+    );
+  });
+
+  it('turns tracing on with an endpoint: OTLP/HTTP protobuf, parent-based always-on, the name from the SDK', () => {
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).to.deep.equal({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      protocol: 'http/protobuf',
+      serviceName: null,
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+    });
+  });
+
+  it('prefers the traces variables over the general ones, and takes the sampler and its ratio', () => {
+    const tracing = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://tempo.example/otlp/v1/traces',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'pings-eu',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
+      OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=prod,team=pings%2Ccore',
+    }).tracing;
+    expect(tracing).to.deep.equal({
+      tracesUrl: 'https://tempo.example/otlp/v1/traces',
+      protocol: 'http/json',
+      serviceName: 'pings-eu',
+      sampler: 'parentbased_traceidratio',
+      samplerRatio: 0.01,
+    });
   });
 
   for (const [variable, value] of BAD_VALUES) {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { RecordLease } from '../../domain/record-lease.port.js';
 import { RefreshLease, type LeaseTimings } from '../../domain/refresh-lease.js';
+import type { PolicyStep, StepTracer } from '../../domain/step-tracer.port.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { RecordingMonitor } from '../support/test-doubles.js';
 
@@ -22,14 +23,56 @@ class SpyLease implements RecordLease {
   }
 }
 
+/** Records each step the lease takes and what it came to, as a tracer would see them. */
+class RecordingSteps implements StepTracer {
+  readonly steps: Array<{ name: PolicyStep; outcome: string }> = [];
+  async step<T>(name: PolicyStep, work: () => Promise<T>, outcome: (result: T) => string): Promise<T> {
+    const result = await work();
+    this.steps.push({ name, outcome: outcome(result) });
+    return result;
+  }
+}
+
 function makeSut(port: RecordLease | null) {
   const clock = new FakeClock();
   const monitor = new RecordingMonitor();
-  const sut = new RefreshLease(port, 'k:lease', TIMINGS, clock, monitor);
-  return { sut, clock, monitor };
+  const steps = new RecordingSteps();
+  const sut = new RefreshLease(port, 'k:lease', TIMINGS, clock, monitor, steps);
+  return { sut, clock, monitor, steps };
 }
 
 describe('RefreshLease: one refresh across instances', () => {
+  describe('steps (what a trace shows)', () => {
+    it('shows the take, the wait and the release, each with what it came to', async () => {
+      const { sut, steps } = makeSut(new SpyLease(async () => 'token-1'));
+      const attempt = await sut.acquire();
+      await sut.awaitHolder(async () => 'entry');
+      if (attempt.kind === 'held') await attempt.release();
+      expect(steps.steps).to.deep.equal([
+        { name: 'lease take', outcome: 'held' },
+        { name: 'lease wait', outcome: 'found' },
+        { name: 'lease release', outcome: 'released' },
+      ]);
+    });
+
+    it('shows a lease another holds as taken, a failed release as failed, and takes no step without a lease port', async () => {
+      const taken = makeSut(new SpyLease(async () => null));
+      await taken.sut.acquire();
+      expect(taken.steps.steps).to.deep.equal([{ name: 'lease take', outcome: 'taken' }]);
+
+      const port = new SpyLease(async () => 'token-1');
+      port.releaseFailure = new Error('connection lost');
+      const failing = makeSut(port);
+      const attempt = await failing.sut.acquire();
+      if (attempt.kind === 'held') await attempt.release();
+      expect(failing.steps.steps.at(-1)).to.deep.equal({ name: 'lease release', outcome: 'failed' });
+
+      const alone = makeSut(null);
+      expect(await alone.sut.acquire()).to.deep.equal({ kind: 'unavailable' });
+      expect(alone.steps.steps).to.deep.equal([]);
+    });
+  });
+
   describe('acquire', () => {
     it('is held when the port hands out a token, and releases with that token', async () => {
       const port = new SpyLease(async () => 'token-1');

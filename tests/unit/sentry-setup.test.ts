@@ -37,12 +37,16 @@ describe('Sentry options (@sentry/node, not initialised here)', () => {
     expect(options.enableRuntimeChannelInjection).to.equal(false);
   });
 
-  it('adds request, Koa, Redis and PostgreSQL tracing only when a sample rate above 0 is set', () => {
-    const options = sentryOptions(loadConfig({ ...ENV, SENTRY_TRACES_SAMPLE_RATE: '0.25' }));
-    expect(options.tracesSampleRate).to.equal(0.25);
-    expect(options.enableRuntimeChannelInjection).to.equal(true);
-    expect(integrationNames(options)).to.include.members(['Http', 'Koa', 'Redis', 'Postgres', 'OnUncaughtException']);
-    expect(integrationNames(options)).to.not.include('OnUnhandledRejection');
+  it('never traces itself; beside OpenTelemetry tracing it only stamps errors with the active trace', () => {
+    // A variable of the old tracing changes nothing: the SDK is handed null, not undefined.
+    const options = sentryOptions(
+      loadConfig({ ...ENV, SENTRY_TRACES_SAMPLE_RATE: '1.0', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9' }),
+    );
+    expect(options.tracesSampleRate).to.equal(null);
+    expect(options.enableOpenTelemetrySetup).to.equal(false);
+    expect(integrationNames(options)).to.include('OpenTelemetry');
+    expect(integrationNames(options)).to.not.include.members(['Http', 'Koa', 'Redis', 'Postgres']);
+    expect(integrationNames(sentryOptions(loadConfig(ENV)))).to.not.include('OpenTelemetry');
   });
 
   it('scrubs credentials from every part of an event before it is sent', async () => {

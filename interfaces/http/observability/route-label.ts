@@ -12,8 +12,13 @@ const INFRASTRUCTURE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
  * `ctx.routerPath`, which the unrouted answers also set for a known path (405).
  */
 export function routeLabel(ctx: Context): string {
+  return matchedRoute(ctx) ?? UNMATCHED_ROUTE;
+}
+
+/** The route template the router matched, or null. */
+export function matchedRoute(ctx: Context): string | null {
   const matched = (ctx as RouterContext).routerPath;
-  return typeof matched === 'string' ? matched : UNMATCHED_ROUTE;
+  return typeof matched === 'string' ? matched : null;
 }
 
 export function isInfrastructureRoute(route: string): boolean {
