@@ -11,7 +11,20 @@ export interface Config {
     readonly host: string;
     /** How long an idle keep-alive connection stays open: above the load balancer's idle timeout. */
     readonly keepAliveTimeoutMs: number;
+    /** The listener of `/metrics` alone (0 in tests: any free port), never routed by the Ingress. */
+    readonly metricsPort: number;
+    /** Proxies in front whose `X-Forwarded-For` entry names the client (0: the socket's address). */
+    readonly trustedProxyHops: number;
   };
+  /** Who may `POST /pings`, and how often one client may. */
+  readonly writes: {
+    /** Bearer tokens that `POST /pings` requires; empty: anyone may write. */
+    readonly tokens: readonly string[];
+    /** Writes per client per minute, across the fleet; 0: no limit (a gateway in front limits). */
+    readonly limitPerMinute: number;
+  };
+  /** `npm run prune` deletes pings older than this (never the newest). */
+  readonly retention: { readonly days: number };
   /** null: the embedded store under `dataDir`. */
   readonly postgres: {
     readonly uri: string | null;
@@ -67,9 +80,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!env.POSTGRES_URI) throw requiredInProduction('POSTGRES_URI', 'POSTGRES_URI');
     if (!env.REDIS_URI && !sentinel) throw requiredInProduction('REDIS_URI', 'REDIS_URI or REDIS_SENTINELS');
   }
+  const tokens = writeTokens(env, production);
+  if (env.METRICS_PORT === env.PORT) {
+    throw new ConfigError('METRICS_PORT', 'invalid configuration: METRICS_PORT must differ from PORT');
+  }
   return {
     nodeEnv: env.NODE_ENV,
-    http: { port: env.PORT, host: env.HOST, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      metricsPort: env.METRICS_PORT,
+      trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    },
+    writes: { tokens, limitPerMinute: env.WRITE_RATE_LIMIT_PER_MINUTE },
+    retention: { days: env.RETENTION_DAYS },
     postgres: { uri: env.POSTGRES_URI ?? null, dataDir: env.DATA_DIR, poolMax: env.PG_POOL_MAX },
     redis: { uri: env.REDIS_URI ?? null, sentinel, keyPrefix: env.REDIS_KEY_PREFIX },
     sentry: {
@@ -83,6 +108,27 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     // Production sits behind a load balancer that needs a moment to see readiness turn 503.
     shutdown: { delayMs: env.SHUTDOWN_DELAY_MS ?? (production ? 5_000 : 0), timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
   };
+}
+
+/**
+ * Open writes are a choice, never an accident: production needs WRITE_TOKENS, or PUBLIC_WRITES=true
+ * to say that anyone may write. Both at once is a mistake either way.
+ */
+function writeTokens(env: Env, production: boolean): readonly string[] {
+  const tokens = env.WRITE_TOKENS ?? [];
+  if (tokens.length > 0 && env.PUBLIC_WRITES) {
+    throw new ConfigError(
+      'PUBLIC_WRITES',
+      'invalid configuration: PUBLIC_WRITES=true and WRITE_TOKENS are both set: set one (WRITE_TOKENS to require a token)',
+    );
+  }
+  if (production && tokens.length === 0 && !env.PUBLIC_WRITES) {
+    throw new ConfigError(
+      'WRITE_TOKENS',
+      'invalid configuration: WRITE_TOKENS is required when NODE_ENV=production, or PUBLIC_WRITES=true to let anyone write',
+    );
+  }
+  return tokens;
 }
 
 function requiredInProduction(variable: string, what: string): ConfigError {

@@ -20,7 +20,7 @@ export class PromMetrics implements ServiceMetrics {
 
   private readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by method, route template and status code (probes and /metrics excluded).',
+    help: 'Time to answer an HTTP request on the API port, by method, route template and status code (probes excluded).',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],

@@ -10,7 +10,7 @@ export interface HttpDependencies {
   readonly pings: PingUseCases;
   readonly readiness: Readiness;
   readonly reporter: ErrorReporter;
-  /** The request histogram, and the scrape at /metrics. */
+  /** The request histogram, and the scrape of the metrics listener. */
   readonly metrics: RequestMetrics & MetricsExposition;
   /** The access log. */
   readonly logger: Logger;

@@ -16,6 +16,7 @@ import { makeHttpHarness } from '../support/http-harness.js';
 import {
   contractProblems,
   documentedOperationAnswers,
+  isMethod,
   openApi,
   schemaProblems,
   type LiveAnswer,
@@ -26,9 +27,13 @@ type Request = InjectOptions & { method: string; url: string };
 const json = { 'content-type': 'application/json' };
 const DEFECT = () => Promise.reject(new TypeError('a defect'));
 
-/** An app of the real composition root, driven in-process; answers keep their raw body. */
-function app(overrides: ContainerOverrides = {}) {
-  const handler = makeHttpHarness(overrides).app.callback();
+/**
+ * An app of the real composition root, driven in-process; answers keep their raw body. The
+ * metrics listener's app for the paths the document serves there (`servers` of their own).
+ */
+function app(overrides: ContainerOverrides = {}, listener: 'api' | 'metrics' = 'api') {
+  const harness = makeHttpHarness(overrides);
+  const handler = (listener === 'api' ? harness.app : harness.metricsApp).callback();
   return async (request: Request): Promise<LiveAnswer> => {
     const response = await inject(handler, request);
     return { status: response.statusCode, headers: response.headers, text: response.payload };
@@ -259,7 +264,12 @@ const CASES: Case[] = [
     title: 'a defect',
     run: () => app({ Readiness: withMethods(Readiness, { report: DEFECT }) })(get('/readyz')),
   },
-  { request: get('/metrics'), status: 200, title: 'the scrape' },
+  {
+    request: get('/metrics'),
+    status: 200,
+    title: 'the scrape, on the metrics listener',
+    run: () => app({}, 'metrics')(get('/metrics')),
+  },
   {
     request: get('/metrics'),
     status: 500,
@@ -267,7 +277,7 @@ const CASES: Case[] = [
     run: () => {
       const metrics = new PromMetrics();
       metrics.render = DEFECT;
-      return app({ Metrics: metrics })(get('/metrics'));
+      return app({ Metrics: metrics }, 'metrics')(get('/metrics'));
     },
   },
   { request: get('/openapi.json'), status: 200, title: 'this document' },
@@ -327,17 +337,18 @@ describe('the OpenAPI document against the live answers (in-process)', () => {
     expect(missing).to.deep.equal([]);
   });
 
-  it("describes every route of the app's router, and no other", () => {
-    const { app: koa } = makeHttpHarness();
-    const router = (koa.middleware as Array<{ router?: { stack: Array<{ path: string; methods: string[] }> } }>).find(
-      (middleware) => middleware.router,
-    )!.router!;
-    const routes = router.stack.flatMap((layer) =>
-      layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`),
-    );
+  it("describes every route of the two listeners' routers, and no other", () => {
+    const { app: api, metricsApp } = makeHttpHarness();
+    const routes = [api, metricsApp].flatMap((koa) => {
+      type Routed = { router?: { stack: Array<{ path: string; methods: string[] }> } };
+      const router = (koa.middleware as Routed[]).find((middleware) => middleware.router)!.router!;
+      return router.stack.flatMap((layer) =>
+        layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`),
+      );
+    });
     const documented = Object.entries(openApi.paths as Record<string, object>).flatMap(([path, item]) =>
       Object.keys(item)
-        .filter((key) => key !== 'parameters')
+        .filter(isMethod)
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).to.deep.equal(routes.sort());
