@@ -68,6 +68,20 @@ export class PromMetrics implements ServiceMetrics {
     registers: [this.registry],
   });
 
+  private readonly rateLimited = new Counter({
+    name: 'ping_rate_limited_total',
+    help: 'Requests refused with 429 by a rate limit (writes: POST /pings per client).',
+    labelNames: ['limiter'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly rateLimiterShared = new Gauge({
+    name: 'ping_rate_limiter_shared',
+    help: '1 while the limit is counted in Redis for the whole fleet, 0 while this instance counts alone in memory (Redis down or not configured).',
+    labelNames: ['limiter'] as const,
+    registers: [this.registry],
+  });
+
   readonly contentType = this.registry.contentType;
 
   /**
@@ -144,6 +158,16 @@ export class PromMetrics implements ServiceMetrics {
 
   setDependencyUp(dependency: Dependency, up: boolean): void {
     this.dependencyUp.set({ dependency }, up ? 1 : 0);
+  }
+
+  countRateLimited(limiter: string): void {
+    this.rateLimited.inc({ limiter });
+  }
+
+  setRateLimiterShared(limiter: string, shared: boolean): void {
+    // A zero for the counter from the first decision on, so rate() works before the first refusal.
+    this.rateLimited.inc({ limiter }, 0);
+    this.rateLimiterShared.set({ limiter }, shared ? 1 : 0);
   }
 
   setBreakerState(breaker: string, state: BreakerState): void {

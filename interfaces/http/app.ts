@@ -21,7 +21,7 @@ export function createApp(deps: HttpDependencies): Koa {
   // One router for every route, so the unrouted answers (405 with Allow) see every route of a path.
   const router = new Router();
   addHealthRoutes(router, deps.readiness);
-  addPingRoutes(router, deps.pings);
+  addPingRoutes(router, deps.pings, deps.writes);
   addOpenApiRoutes(router);
   for (const middleware of middlewares(deps, router)) app.use(middleware);
   return app;

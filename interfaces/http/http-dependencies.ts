@@ -3,12 +3,15 @@ import type { Logger } from '../../application/logger.port.js';
 import type { MetricsExposition, RequestMetrics } from '../../application/metrics.port.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness } from '../../application/readiness.js';
+import type { WriteGuards } from '../../application/write-guards.port.js';
 import type { LoadSignal } from './load-signal.js';
 
 /** What the HTTP adapter needs from the rest of the service: use cases and application ports only. */
 export interface HttpDependencies {
   readonly pings: PingUseCases;
   readonly readiness: Readiness;
+  /** The token check and the per-client limit of `POST /pings`. */
+  readonly writes: WriteGuards;
   readonly reporter: ErrorReporter;
   /** The request histogram, and the scrape of the metrics listener. */
   readonly metrics: RequestMetrics & MetricsExposition;

@@ -48,6 +48,7 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
   return {
     pings: resolve(container, 'PingUseCases'),
     readiness: resolve(container, 'Readiness'),
+    writes: resolve(container, 'WriteGuards'),
     reporter: resolve(container, 'ErrorReporter'),
     metrics: resolve(container, 'Metrics'),
     logger: resolve(container, 'Logger'),

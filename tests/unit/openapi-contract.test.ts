@@ -26,13 +26,14 @@ import { SpyCache, SpyStore, withMethods } from '../support/test-doubles.js';
 type Request = InjectOptions & { method: string; url: string };
 const json = { 'content-type': 'application/json' };
 const DEFECT = () => Promise.reject(new TypeError('a defect'));
+const TOKEN = 'contract-test-token-0123456789';
 
 /**
  * An app of the real composition root, driven in-process; answers keep their raw body. The
  * metrics listener's app for the paths the document serves there (`servers` of their own).
  */
-function app(overrides: ContainerOverrides = {}, listener: 'api' | 'metrics' = 'api') {
-  const harness = makeHttpHarness(overrides);
+function app(overrides: ContainerOverrides = {}, listener: 'api' | 'metrics' = 'api', env: NodeJS.ProcessEnv = {}) {
+  const harness = makeHttpHarness(overrides, env);
   const handler = (listener === 'api' ? harness.app : harness.metricsApp).callback();
   return async (request: Request): Promise<LiveAnswer> => {
     const response = await inject(handler, request);
@@ -193,6 +194,52 @@ const CASES: Case[] = [
     status: 500,
     title: 'a defect',
     run: () => app({ PingUseCases: withMethods(PingUseCases, { recordPing: DEFECT }) })(post('{}')),
+  },
+  // POST /pings: the token and the limit
+  {
+    request: post('{}', { ...json, authorization: `Bearer ${TOKEN}` }),
+    status: 201,
+    title: 'with WRITE_TOKENS, an accepted token',
+    run: () => app({}, 'api', { WRITE_TOKENS: TOKEN })(post('{}', { ...json, authorization: `Bearer ${TOKEN}` })),
+    check: (answer) => {
+      expect(answer.headers['ratelimit-policy']).to.equal('"writes";q=60;w=60');
+      expect(answer.headers['ratelimit']).to.equal('"writes";r=59;t=60');
+    },
+  },
+  {
+    request: post('{}'),
+    status: 401,
+    title: 'with WRITE_TOKENS, no token',
+    run: () => app({}, 'api', { WRITE_TOKENS: TOKEN })(post('{}')),
+    check: (answer) => {
+      expect(answer.headers['www-authenticate']).to.equal('Bearer realm="ping-service"');
+      hasCode('missing_token')(answer);
+    },
+  },
+  {
+    request: post('{}'),
+    status: 401,
+    title: 'with WRITE_TOKENS, a wrong token',
+    run: () => app({}, 'api', { WRITE_TOKENS: TOKEN })(post('{}', { ...json, authorization: `Bearer x${TOKEN}` })),
+    check: (answer) => {
+      expect(answer.headers['www-authenticate']).to.equal('Bearer realm="ping-service", error="invalid_token"');
+      hasCode('invalid_token')(answer);
+    },
+  },
+  {
+    request: post('{}'),
+    status: 429,
+    title: 'past the per-client limit',
+    run: async () => {
+      const call = app({}, 'api', { WRITE_RATE_LIMIT_PER_MINUTE: '1' });
+      expect((await call(post('{}'))).status).to.equal(201);
+      return call(post('{}'));
+    },
+    check: (answer) => {
+      hasCode('rate_limited')(answer);
+      expect(Number(answer.headers['retry-after'])).to.be.within(1, 60);
+      expect(answer.headers['ratelimit']).to.match(/^"writes";r=0;t=\d+$/);
+    },
   },
   // GET /pings
   {
