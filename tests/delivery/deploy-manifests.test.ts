@@ -9,6 +9,7 @@ import {
   appMetricsPort,
   dockerfileStages,
   envNames,
+  fileExists,
   k8sManifests,
   packParts,
   readText,
@@ -424,6 +425,39 @@ describe('deploy/k8s/networkpolicy.yaml (who may connect to the pods)', () => {
     expect(() => applyReplacements(policy, [{ op: 'replace', path: '/spec/ingress/2/from', value: [] }])).to.throw(
       /not in the NetworkPolicy/,
     );
+  });
+});
+
+describe('deploy/k8s/prune-cronjob.yaml (retention, daily)', () => {
+  const cronJob = k8s.cronJob;
+  const jobPod = cronJob.spec.jobTemplate.spec.template;
+  const [prune] = jobPod.spec.containers as Yaml[];
+
+  it('runs once a day, never two at once, bounded in time', () => {
+    expect(cronJob.spec.schedule).to.match(/^\d{1,2} \d{1,2} \* \* \*$/);
+    expect(cronJob.spec.concurrencyPolicy).to.equal('Forbid');
+    expect(cronJob.spec.jobTemplate.spec.activeDeadlineSeconds).to.be.a('number');
+    expect(jobPod.spec.restartPolicy).to.equal('Never');
+  });
+
+  it("runs `npm run prune`'s built script with node, in the Deployment's image, with its settings and secrets", () => {
+    const script = JSON.parse(readText('package.json')).scripts.prune as string;
+    expect(prune.command).to.deep.equal(script.split(' '));
+    expect(script).to.match(/^node .*dist\/interfaces\/startup\/prune\.js$/);
+    expect(fileExists('interfaces/startup/prune.ts'), 'the source of the built script').to.equal(true);
+    expect(prune.image).to.equal(k8sContainer.image);
+    expect(prune.envFrom).to.deep.equal(k8sContainer.envFrom);
+    expect(prune.securityContext).to.deep.equal(k8sContainer.securityContext);
+    expect(jobPod.spec.securityContext).to.deep.equal(podSpec.securityContext);
+  });
+
+  it('is not taken for an instance: the Service, the PDB and the NetworkPolicy do not select its pod', () => {
+    const labels = jobPod.metadata.labels as Record<string, string>;
+    const selects = (selector: Record<string, string>) =>
+      Object.entries(selector).every(([key, value]) => labels[key] === value);
+    expect(selects(k8s.service.spec.selector)).to.equal(false);
+    expect(selects(k8s.pdb.spec.selector.matchLabels)).to.equal(false);
+    expect(selects(k8s.networkPolicy.spec.podSelector.matchLabels)).to.equal(false);
   });
 });
 

@@ -28,7 +28,7 @@ function validate(manifest: Yaml): void {
 }
 
 describe('deploy/k8s against the Kubernetes schemas (kubernetes-models)', () => {
-  const { applied, secretTemplate, deployment, hpa, networkPolicy } = k8sManifests();
+  const { applied, secretTemplate, deployment, hpa, networkPolicy, cronJob } = k8sManifests();
 
   for (const manifest of [...applied, secretTemplate]) {
     it(`${manifest.kind} ${manifest.metadata?.name} is valid`, () => {
@@ -63,6 +63,12 @@ describe('deploy/k8s against the Kubernetes schemas (kubernetes-models)', () => 
       const broken = structuredClone(networkPolicy);
       broken.spec.ingress[0].ports[0].port = { name: 'http' };
       expect(() => validate(broken)).to.throw(/port/);
+    });
+
+    it('a CronJob without a schedule', () => {
+      const broken = structuredClone(cronJob);
+      delete broken.spec.schedule;
+      expect(() => validate(broken)).to.throw(/schedule/);
     });
 
     it('an autoscaler whose bounds are not numbers', () => {

@@ -236,6 +236,22 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     }
   });
 
+  it('runs `npm run prune` as the CronJob does (node and the built script, no build step): exit 0, the count', () => {
+    const script = (
+      JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts.prune!;
+    const [node, ...args] = script.split(' ');
+    expect(node).to.equal('node');
+    const run = spawnSync(process.execPath, args, {
+      cwd: folder,
+      env: { ...serviceEnv, LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/"removed":0,/);
+  });
+
   it('exits with code 0 on SIGTERM, having written nothing beside its code (read-only root is fine)', async () => {
     child!.kill('SIGTERM');
     expect(await exited, stderr.join('')).to.equal(0);

@@ -134,5 +134,6 @@ export function k8sManifests() {
     pdb: one('PodDisruptionBudget'),
     configMap: one('ConfigMap'),
     networkPolicy: one('NetworkPolicy'),
+    cronJob: one('CronJob'),
   };
 }
