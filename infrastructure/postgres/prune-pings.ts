@@ -9,6 +9,14 @@ import { inStatementBudget } from './statement-budget.js';
  */
 const BATCH_ROWS = 5_000;
 
+/**
+ * After each batch the prune waits as long as the batch took: it never holds the database more
+ * than half of its run, so the instances' writes keep their latency while a large backlog (the
+ * first prune of a table that has grown for months) is worked off. A daily prune of a day's rows
+ * is short either way.
+ */
+const PAUSE_PER_BATCH_TIME = 1;
+
 export interface PruneSettings {
   /** Rows older than this many days are deleted. */
   readonly retentionDays: number;
@@ -72,6 +80,7 @@ export async function prunePings(knex: Knex, settings: PruneSettings): Promise<P
   let removed = 0;
   let batches = 0;
   for (;;) {
+    const started = performance.now();
     const row = await inStatementBudget(knex, settings.statementTimeoutMs, async (trx) => {
       const result = (await trx.raw(BATCH_SQL, [after, batchRows, cutoff, cutoff])) as { rows: BatchRow[] };
       return result.rows[0]!;
@@ -80,5 +89,10 @@ export async function prunePings(knex: Knex, settings: PruneSettings): Promise<P
     removed += row.removed;
     if (row.last_id === null || row.expired === 0) return { removed, batches, cutoff };
     after = row.last_id;
+    await sleep((performance.now() - started) * PAUSE_PER_BATCH_TIME);
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
