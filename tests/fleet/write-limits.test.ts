@@ -4,7 +4,7 @@ import { RedisServerProcess } from '../../harness/redis-server-process.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/test-servers.js';
-import { waitUntil } from '../support/wait-until.js';
+import { waitUntil } from '../../harness/wait-until.js';
 
 const LIMIT = 60; // the default WRITE_RATE_LIMIT_PER_MINUTE, set explicitly
 const TOKEN = 'fleet-test-write-token-0123456789';
@@ -100,7 +100,10 @@ describe('fleet: three instances, one Redis, one write limit', function () {
       expect(count(statuses, 201), instance.url).to.equal(LIMIT);
       expect(count(statuses, 429), instance.url).to.equal(LIMIT);
       // Bound: the gauge is set by the decision itself; a scrape right after sees it.
-      await waitUntil(`${instance.url} reports a local count`, async () => (await shared(instance)) === 0, 5_000);
+      await waitUntil(async () => (await shared(instance)) === 0, {
+        what: `${instance.url} reporting a local count`,
+        timeoutMs: 5_000,
+      });
     }
   });
 });

@@ -9,7 +9,7 @@ import { makeCacheBreaker } from '../../infrastructure/resilience/make-breaker.j
 import type { CircuitBreakerGuard } from '../../infrastructure/resilience/circuit-breaker.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { silentLogger } from '../support/test-doubles.js';
-import { waitUntil } from '../support/wait-until.js';
+import { waitUntil } from '../../harness/wait-until.js';
 
 const LIMIT = 10;
 
@@ -91,13 +91,11 @@ describe('FleetRateLimiter on a real Redis (rate-limiter-flexible, the service c
     // ioredis reconnects within MAX_RECONNECT_DELAY_MS (2 s) and the breaker probes after its
     // 2 s reset: the next decisions are made in Redis again within both, with slack for a busy machine.
     await waitUntil(
-      'the limiter counts in Redis again',
       async () => {
         await a.limiter.consume('198.51.100.3');
         return (await a.shared()) === 1;
       },
-      10_000,
-      200,
+      { what: 'the limiter counting in Redis again', timeoutMs: 10_000, intervalMs: 200 },
     );
   });
 
@@ -110,7 +108,11 @@ describe('FleetRateLimiter on a real Redis (rate-limiter-flexible, the service c
       return { ms: performance.now() - started, decision };
     };
     // The Redis breaker opens on half the calls of its window failing, after at least 5 calls.
-    await waitUntil('the Redis breaker opens', async () => (await timed(), a.breaker.state === 'open'), 15_000, 0);
+    await waitUntil(async () => (await timed(), a.breaker.state === 'open'), {
+      what: 'the Redis breaker opening',
+      timeoutMs: 15_000,
+      intervalMs: 0,
+    });
     const after = await timed();
     expect(after.decision.allowed).to.equal(true);
     // Far below the command timeout: no Redis call is made while the circuit is open.
