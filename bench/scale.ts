@@ -3,7 +3,7 @@
  * default) beside one of 10 thousand, each in a fresh database filled with one
  * INSERT ... SELECT generate_series. For each: `GET /pings` p99 for the first page and for a page
  * deep in the history, the MISS insert p99 (`POST /pings`), bytes per row on disk (heap, index and
- * TOAST), then `npm run prune`'s built script removing the 90 % of rows past the retention, timed,
+ * TOAST), then `npm run prune`'s built script removing the nine rows in ten past the retention, timed,
  * with the `POST /pings` p99 measured while it runs.
  *
  * Runnable alone (`npx tsx bench/scale.ts`, after `npm run build`; prints a table) and from
@@ -37,7 +37,7 @@ export interface ScaleMeasured {
 }
 
 /**
- * 90 % of the rows a day past the retention and 0.1 s apart, then 10 % within it, a second apart:
+ * Nine rows in ten a day past the retention and 100 ms apart, then the tenth within it, a second apart:
  * ids grow with time, as the service writes them. One row in ten has a short note.
  */
 const FILL_SQL = `
@@ -126,7 +126,12 @@ async function measureSize(rows: number, redisUri: string): Promise<ScaleMeasure
           row(`${label} rows: GET /pings, first page`, '/pings?limit=20', first, {
             note: `${Math.round(bytesPerRow)} bytes/row on disk`,
           }),
-          row(`${label} rows: GET /pings, a page 5 % from the oldest`, '/pings?limit=20&before=…', deep, {}),
+          row(
+            `${label} rows: GET /pings, a page a twentieth of the way from the oldest`,
+            '/pings?limit=20&before=…',
+            deep,
+            {},
+          ),
           row(`${label} rows: POST /pings (MISS insert)`, '/pings', insert, {}),
           row(`${label} rows: POST /pings during npm run prune`, '/pings', during, {
             note: `prune removed ${prune.removed} rows in ${prune.seconds.toFixed(1)} s`,
