@@ -45,7 +45,8 @@ LABEL org.opencontainers.image.title="ping-service" \
 # The base image's `node` user, by number so that Kubernetes' runAsNonRoot can verify it without
 # reading /etc/passwd. The files above stay owned by root: the process cannot modify its own code.
 USER 1000:1000
-EXPOSE 5000
+# 5000: the API; 9464: the metrics listener (METRICS_PORT), for Prometheus only.
+EXPOSE 5000 9464
 
 # Kubernetes uses its own probes (/healthz, /readyz); docker-compose.yml declares its own check.
 # Node runs as PID 1, started directly (not through npm or a shell) so that SIGTERM reaches it;

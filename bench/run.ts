@@ -17,6 +17,7 @@ import { keepRun, measuredCode } from './history.js';
 import { benchNode, imageNodeOptions, root } from './processes.js';
 import { pinnedTo } from './wrk.js';
 import type { BenchReport, MeasuredCode, ScenarioResult } from './report.js';
+import { scaleScenarios } from './scale.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
 import { BenchServers, type HitServer } from './servers.js';
 import { tracingCost } from './tracing-cost.js';
@@ -147,7 +148,7 @@ async function main(): Promise<number> {
   build();
   const redis = await benchRedis();
   const sentry = await FakeSentryIngest.start();
-  const { servers, hit, failures, tracing } = await withDatabase(POSTGRES, async (database) => {
+  const { servers, hit, failures, tracing, scale } = await withDatabase(POSTGRES, async (database) => {
     const servers = new BenchServers({
       postgresUri: database.uri,
       redisUri: redis.uri,
@@ -157,10 +158,12 @@ async function main(): Promise<number> {
     const hit = await hitComparison(servers, database);
     const failures = await failureScenarios(servers, database);
     const tracing = await tracingCost(servers, SETTINGS);
-    return { servers, hit, failures, tracing };
+    // The cost of growth (bench/scale.ts): minutes of filling and pruning, so on request.
+    const scale = process.env.BENCH_SCALE === '1' ? await scaleScenarios(redis.uri) : { results: [], checks: [] };
+    return { servers, hit, failures, tracing, scale };
   }).finally(() => Promise.all([sentry.close(), redis.stop()]));
-  const results = [...hit.results, ...failures, ...tracing, ...(await embedded(SETTINGS))];
-  const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100)];
+  const results = [...hit.results, ...failures, ...tracing, ...(await embedded(SETTINGS)), ...scale.results];
+  const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100), ...scale.checks];
   report(servers, start, { results, checks });
   return checks.every((c) => c.pass) ? 0 : 1;
 }

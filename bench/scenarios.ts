@@ -21,7 +21,7 @@ export interface LoadSettings {
 /** What a row reports of a load: wrk's, or the cold-key burst's own (no wrk, so no wrk CPU share). */
 type Load = Omit<LoadResult, 'loadGeneratorCpuShare'> & Partial<Pick<LoadResult, 'loadGeneratorCpuShare'>>;
 
-function row(scenario: string, target: string, load: Load, extra: Partial<ScenarioResult>): ScenarioResult {
+export function row(scenario: string, target: string, load: Load, extra: Partial<ScenarioResult>): ScenarioResult {
   const { requestsPerSec, p50Ms, p99Ms, errors, non2xx, xCache, loadGeneratorCpuShare } = load;
   return {
     scenario,
@@ -131,7 +131,14 @@ export async function embedded(settings: LoadSettings): Promise<ScenarioResult[]
   const rows: ScenarioResult[] = [];
   try {
     for (const start of ['first start (initdb)', 'later start']) {
-      const env = { DATA_DIR: dataDir, LOG_LEVEL: 'warn', SHUTDOWN_DELAY_MS: '0' };
+      // wrk writes from one address: a limit that never refuses it; a metrics port of its own.
+      const env = {
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        SHUTDOWN_DELAY_MS: '0',
+        WRITE_RATE_LIMIT_PER_MINUTE: '1000000',
+        METRICS_PORT: String(await freePort()),
+      };
       const service = await BenchProcess.start(
         'embedded',
         npmStartNodeArgs(),

@@ -28,7 +28,14 @@ export interface HitServer {
 const HIT_TTL_SECONDS = 3600;
 
 async function start(name: string, args: string[], env: Record<string, string>, readyPath: string) {
-  return BenchProcess.start(name, args, env, await freePort(), readyPath);
+  // A metrics listener of its own: two services run side by side, and 9464 may be taken.
+  return BenchProcess.start(
+    name,
+    args,
+    { METRICS_PORT: String(await freePort()), ...env },
+    await freePort(),
+    readyPath,
+  );
 }
 
 export class BenchServers {
@@ -84,6 +91,10 @@ export class BenchServers {
     const { postgresUri, redisUri, redisCommandTimeoutMs, sentryDsn } = this.settings;
     return {
       NODE_ENV: 'production',
+      // Production refuses open writes unless declared; wrk writes from one address, so the
+      // limiter runs (one Redis call per write, its real cost) but never refuses.
+      PUBLIC_WRITES: 'true',
+      WRITE_RATE_LIMIT_PER_MINUTE: '1000000',
       POSTGRES_URI: postgresUri,
       REDIS_URI: options.redisUri ?? redisUri,
       REDIS_KEY_PREFIX: `bench:${process.pid}:${prefix}:`,

@@ -89,7 +89,7 @@ function childCpuSeconds(output: string): number {
   return userMinutes! * 60 + userSeconds! + systemMinutes! * 60 + systemSeconds!;
 }
 
-function parseWrk(output: string): LoadResult {
+export function parseWrk(output: string): LoadResult {
   const number = (pattern: RegExp) => Number(pattern.exec(output)?.[1] ?? 0);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   const xCache = xCacheTally(output);

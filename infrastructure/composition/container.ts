@@ -4,6 +4,7 @@ import type { Config } from '../config/config.js';
 import { bindApplication } from './application-bindings.js';
 import { makeBind } from './binding.js';
 import { bindCache } from './cache-bindings.js';
+import { bindEdge } from './edge-bindings.js';
 import { bindObservability } from './observability-bindings.js';
 import { bindStore } from './store-bindings.js';
 import { Lifecycle } from './lifecycle.js';
@@ -25,6 +26,7 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   bindStore(bind, config);
   bindCache(bind, config);
   bindApplication(bind, config);
+  bindEdge(bind, config);
   // Started in this order, closed in reverse: migrations run before Redis is connected, and the
   // breakers, which start nothing, stop their timers first. Without Redis there is neither a
   // connection nor a breaker for it. Tracing is closed last, so the spans of the last requests

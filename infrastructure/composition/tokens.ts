@@ -3,6 +3,7 @@ import type { Logger } from '../../application/logger.port.js';
 import type { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness, ReadinessCheck } from '../../application/readiness.js';
+import type { WriteGuards } from '../../application/write-guards.port.js';
 import type { Clock } from '../../domain/clock.port.js';
 import type { DependencyMonitor } from '../../domain/dependency-monitor.port.js';
 import type { PingCache } from '../../domain/ping-cache.port.js';
@@ -57,6 +58,8 @@ export const TOKENS = {
   Readiness: token<Readiness>('Readiness'),
   PingService: token<PingService>('PingService'),
   PingUseCases: token<PingUseCases>('PingUseCases'),
+  // the edge: who may write, how often
+  WriteGuards: token<WriteGuards>('WriteGuards'),
 } as const;
 
 export type ServiceName = keyof typeof TOKENS;

@@ -1,9 +1,11 @@
 import * as v from 'valibot';
 import { ConfigError } from './config-error.js';
 import { envSchema, type Env } from './env-schema.js';
+import { redisSentinel, type RedisSentinelConfig } from './redis-sentinel-config.js';
 import type { OtlpProtocol, SamplerName } from './tracing-env.js';
 
 export { ConfigError };
+export type { RedisSentinelConfig };
 
 export interface Config {
   readonly nodeEnv: string;
@@ -12,7 +14,20 @@ export interface Config {
     readonly host: string;
     /** How long an idle keep-alive connection stays open: above the load balancer's idle timeout. */
     readonly keepAliveTimeoutMs: number;
+    /** The listener of `/metrics` alone (0 in tests: any free port), never routed by the Ingress. */
+    readonly metricsPort: number;
+    /** Proxies in front whose `X-Forwarded-For` entry names the client (0: the socket's address). */
+    readonly trustedProxyHops: number;
   };
+  /** Who may `POST /pings`, and how often one client may. */
+  readonly writes: {
+    /** Bearer tokens that `POST /pings` requires; empty: anyone may write. */
+    readonly tokens: readonly string[];
+    /** Writes per client per minute, across the fleet; 0: no limit (a gateway in front limits). */
+    readonly limitPerMinute: number;
+  };
+  /** `npm run prune` deletes pings older than this (never the newest). */
+  readonly retention: { readonly days: number };
   /** null: the embedded store under `dataDir`. */
   readonly postgres: {
     readonly uri: string | null;
@@ -52,17 +67,6 @@ export interface TracingConfig {
   readonly samplerRatio: number;
 }
 
-export interface RedisSentinelConfig {
-  readonly sentinels: ReadonlyArray<{ readonly host: string; readonly port: number }>;
-  readonly masterName: string;
-  readonly sentinelPassword: string | null;
-  /** The data nodes' (master and replicas') password and database index. */
-  readonly password: string | null;
-  readonly db: number;
-  /** TLS to the sentinels and to the data nodes alike. */
-  readonly tls: boolean;
-}
-
 /** Parses and checks the environment. Values are never echoed: some of them hold passwords. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // Containers and CI often pass unset variables as empty strings: treat both alike.
@@ -80,9 +84,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!env.POSTGRES_URI) throw requiredInProduction('POSTGRES_URI', 'POSTGRES_URI');
     if (!env.REDIS_URI && !sentinel) throw requiredInProduction('REDIS_URI', 'REDIS_URI or REDIS_SENTINELS');
   }
+  const tokens = writeTokens(env, production);
+  if (env.METRICS_PORT === env.PORT) {
+    throw new ConfigError('METRICS_PORT', 'invalid configuration: METRICS_PORT must differ from PORT');
+  }
   return {
     nodeEnv: env.NODE_ENV,
-    http: { port: env.PORT, host: env.HOST, keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS },
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      metricsPort: env.METRICS_PORT,
+      trustedProxyHops: env.TRUSTED_PROXY_HOPS,
+    },
+    writes: { tokens, limitPerMinute: env.WRITE_RATE_LIMIT_PER_MINUTE },
+    retention: { days: env.RETENTION_DAYS },
     postgres: { uri: env.POSTGRES_URI ?? null, dataDir: env.DATA_DIR, poolMax: env.PG_POOL_MAX },
     redis: { uri: env.REDIS_URI ?? null, sentinel, keyPrefix: env.REDIS_KEY_PREFIX },
     sentry: {
@@ -115,53 +131,32 @@ function tracingConfig(env: Env): TracingConfig | null {
   };
 }
 
+/**
+ * Open writes are a choice, never an accident: production needs WRITE_TOKENS, or PUBLIC_WRITES=true
+ * to say that anyone may write. Both at once is a mistake either way.
+ */
+function writeTokens(env: Env, production: boolean): readonly string[] {
+  const tokens = env.WRITE_TOKENS ?? [];
+  if (tokens.length > 0 && env.PUBLIC_WRITES) {
+    throw new ConfigError(
+      'PUBLIC_WRITES',
+      'invalid configuration: PUBLIC_WRITES=true and WRITE_TOKENS are both set: set one (WRITE_TOKENS to require a token)',
+    );
+  }
+  if (production && tokens.length === 0 && !env.PUBLIC_WRITES) {
+    throw new ConfigError(
+      'WRITE_TOKENS',
+      'invalid configuration: WRITE_TOKENS is required when NODE_ENV=production, or PUBLIC_WRITES=true to let anyone write',
+    );
+  }
+  return tokens;
+}
+
 function requiredInProduction(variable: string, what: string): ConfigError {
   return new ConfigError(
     variable,
     `invalid configuration: ${what} is required when NODE_ENV=production (no embedded fallback in production)`,
   );
-}
-
-/** The variables that only mean something in Sentinel mode (with REDIS_URI they go in the URL). */
-const SENTINEL_ONLY = [
-  'REDIS_SENTINEL_MASTER',
-  'REDIS_SENTINEL_PASSWORD',
-  'REDIS_PASSWORD',
-  'REDIS_DB',
-  'REDIS_TLS',
-] as const;
-
-function redisSentinel(env: Env): RedisSentinelConfig | null {
-  if (env.REDIS_URI && env.REDIS_SENTINELS) {
-    throw new ConfigError(
-      'REDIS_SENTINELS',
-      'invalid configuration: REDIS_URI and REDIS_SENTINELS are both set: set one (REDIS_SENTINELS for Sentinel mode)',
-    );
-  }
-  if (!env.REDIS_SENTINELS) {
-    const stray = SENTINEL_ONLY.find((variable) => env[variable] !== undefined);
-    if (stray) {
-      throw new ConfigError(
-        stray,
-        `invalid configuration: ${stray} only applies with REDIS_SENTINELS (with REDIS_URI, put it in the URL: redis[s]://:password@host:6379/db)`,
-      );
-    }
-    return null;
-  }
-  if (!env.REDIS_SENTINEL_MASTER) {
-    throw new ConfigError(
-      'REDIS_SENTINEL_MASTER',
-      "invalid configuration: REDIS_SENTINEL_MASTER is required with REDIS_SENTINELS (the master set's name, e.g. mymaster)",
-    );
-  }
-  return {
-    sentinels: env.REDIS_SENTINELS,
-    masterName: env.REDIS_SENTINEL_MASTER,
-    sentinelPassword: env.REDIS_SENTINEL_PASSWORD ?? null,
-    password: env.REDIS_PASSWORD ?? null,
-    db: env.REDIS_DB ?? 0,
-    tls: env.REDIS_TLS ?? false,
-  };
 }
 
 /** `scheme://user:***@host/db`: for logs and start-up lines. */

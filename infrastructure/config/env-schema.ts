@@ -71,6 +71,23 @@ const sentinelList = v.optional(
   ),
 );
 
+/**
+ * RFC 6750's b64token, at least 16 characters: a token short enough to guess is no credential,
+ * and the log masker hides each configured token wherever it appears (a short one would mask
+ * ordinary words).
+ */
+const BEARER_TOKEN = /^[A-Za-z0-9._~+/-]{16,}=*$/;
+const tokenList = v.optional(
+  v.pipe(
+    v.string(),
+    v.transform((list) => list.split(',').map((token) => token.trim())),
+    v.check(
+      (tokens) => tokens.every((token) => BEARER_TOKEN.test(token)),
+      'must be a comma-separated list of tokens, each at least 16 characters of A-Z a-z 0-9 - . _ ~ + / (then = padding)',
+    ),
+  ),
+);
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -110,6 +127,13 @@ export const envSchema = v.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(1_000, 3_600_000, 65_000),
   // Traces: the standard OpenTelemetry variables (tracing-env.ts); off without an endpoint.
   ...tracingEnv,
+  // The public edge: metrics off the API port, who may write and how often, how long history lives.
+  METRICS_PORT: int(1, 65535, 9464),
+  WRITE_TOKENS: tokenList,
+  PUBLIC_WRITES: v.optional(flag, 'false'),
+  WRITE_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000, 60),
+  TRUSTED_PROXY_HOPS: int(0, 10, 0),
+  RETENTION_DAYS: int(1, 36_500, 30),
 });
 
 export type Env = v.InferOutput<typeof envSchema>;

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger as PinoLogger } from 'pino';
 import type { Config } from '../config/config.js';
-import { SecretMasker } from './secret-masker.js';
+import { SecretMasker, type MaskedConfig } from './secret-masker.js';
 
 /**
  * Fields whose values are credentials whatever they look like, at any depth: `"cookie":"..."`
@@ -9,14 +9,14 @@ import { SecretMasker } from './secret-masker.js';
  * every line the walk of them.
  */
 const SECRET_FIELD =
-  /"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|password|passwd|postgres_uri|redis_uri|sentry_dsn)"\s*:\s*("(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\])/gi;
-const MAYBE_SECRET_FIELD = /authorization|cookie|api-key|passw|_uri"|_dsn"/i;
+  /"(authorization|proxy-authorization|cookie|set-cookie|x-api-key|password|passwd|postgres_uri|redis_uri|sentry_dsn|write_tokens)"\s*:\s*("(?:[^"\\]|\\.)*"|\[(?:\s*"(?:[^"\\]|\\.)*"\s*,?)*\])/gi;
+const MAYBE_SECRET_FIELD = /authorization|cookie|api-key|passw|_uri"|_dsn"|_tokens"/i;
 
 function redactSecretFields(line: string): string {
   return MAYBE_SECRET_FIELD.test(line) ? line.replace(SECRET_FIELD, '"$1":"[redacted]"') : line;
 }
 
-export type LoggerConfig = Pick<Config, 'log'> & Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>;
+export type LoggerConfig = Pick<Config, 'log'> & MaskedConfig;
 
 /**
  * The service logger: JSON lines on stdout (pino's buffered writer, flushed at exit); for

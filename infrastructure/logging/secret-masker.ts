@@ -21,7 +21,7 @@ const SECRET_PARAMETER = /pass|secret|token|key|sslcert|sslrootcert|sslcrl/i;
 /**
  * Masks credentials in any text (a log line, a Sentry event string): URL passwords of any
  * scheme, secret query parameters, and the literal secrets of this deployment (the Sentry DSN,
- * and the PostgreSQL and Redis passwords wherever they show up outside a URL).
+ * the PostgreSQL and Redis passwords wherever they show up outside a URL, the write tokens).
  */
 export class SecretMasker {
   private readonly literals: readonly string[];
@@ -43,7 +43,7 @@ export class SecretMasker {
     this.literals = [...all].sort((a, b) => b.length - a.length);
   }
 
-  static fromConfig(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>): SecretMasker {
+  static fromConfig(config: MaskedConfig): SecretMasker {
     return new SecretMasker(configSecrets(config));
   }
 
@@ -59,8 +59,11 @@ export class SecretMasker {
   }
 }
 
+/** The parts of the configuration that hold secrets. */
+export type MaskedConfig = Partial<Pick<Config, 'postgres' | 'redis' | 'sentry' | 'writes'>>;
+
 /** The secrets this deployment was configured with, in every spelling they may show up in. */
-function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sentry'>>): string[] {
+function configSecrets(config: MaskedConfig): string[] {
   const secrets: string[] = [];
   for (const uri of [config.postgres?.uri, config.redis?.uri]) {
     if (!uri) continue;
@@ -79,6 +82,8 @@ function configSecrets(config: Partial<Pick<Config, 'postgres' | 'redis' | 'sent
   // Sentinel mode: the passwords come as variables of their own, never in a URL.
   const sentinel = config.redis?.sentinel;
   for (const password of [sentinel?.password, sentinel?.sentinelPassword]) if (password) secrets.push(password);
+  // A token pasted into a note, a header echoed in an error: never in a log line or a report.
+  secrets.push(...(config.writes?.tokens ?? []));
   return secrets;
 }
 

@@ -20,7 +20,7 @@ export class PromMetrics implements ServiceMetrics {
 
   private readonly requestDuration = new Histogram({
     name: 'http_request_duration_seconds',
-    help: 'Time to answer an HTTP request, by method, route template and status code (probes and /metrics excluded).',
+    help: 'Time to answer an HTTP request on the API port, by method, route template and status code (probes excluded).',
     labelNames: ['method', 'route', 'status_code'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
@@ -65,6 +65,20 @@ export class PromMetrics implements ServiceMetrics {
     name: 'ping_circuit_breaker_state',
     help: 'Circuit breaker position: 0 closed, 1 half-open (probing), 2 open (calls short-circuited).',
     labelNames: ['breaker'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly rateLimited = new Counter({
+    name: 'ping_rate_limited_total',
+    help: 'Requests refused with 429 by a rate limit (writes: POST /pings per client).',
+    labelNames: ['limiter'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly rateLimiterShared = new Gauge({
+    name: 'ping_rate_limiter_shared',
+    help: '1 while the limit is counted in Redis for the whole fleet, 0 while this instance counts alone in memory (Redis down or not configured).',
+    labelNames: ['limiter'] as const,
     registers: [this.registry],
   });
 
@@ -144,6 +158,16 @@ export class PromMetrics implements ServiceMetrics {
 
   setDependencyUp(dependency: Dependency, up: boolean): void {
     this.dependencyUp.set({ dependency }, up ? 1 : 0);
+  }
+
+  countRateLimited(limiter: string): void {
+    this.rateLimited.inc({ limiter });
+  }
+
+  setRateLimiterShared(limiter: string, shared: boolean): void {
+    // A zero for the counter from the first decision on, so rate() works before the first refusal.
+    this.rateLimited.inc({ limiter }, 0);
+    this.rateLimiterShared.set({ limiter }, shared ? 1 : 0);
   }
 
   setBreakerState(breaker: string, state: BreakerState): void {

@@ -32,9 +32,16 @@ export interface DependencyMetrics {
   watchRedisServer(address: () => string | null): void;
 }
 
+/** What the write rate limiter reports: each refusal, and where it counts. */
+export interface RateLimitMetrics {
+  countRateLimited(limiter: string): void;
+  /** true while the limit is counted in Redis for the fleet, false while this instance counts alone. */
+  setRateLimiterShared(limiter: string, shared: boolean): void;
+}
+
 /**
  * Every measurement of the service (Prometheus in production): the application's ports, which the
  * HTTP layer and the use cases see, and the adapters' own, which only infrastructure sees.
  */
 export interface ServiceMetrics
-  extends RequestMetrics, CacheMetrics, MetricsExposition, StoreMetrics, DependencyMetrics {}
+  extends RequestMetrics, CacheMetrics, MetricsExposition, StoreMetrics, DependencyMetrics, RateLimitMetrics {}

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Ping } from '../../domain/ping.js';
 import type { PingPageQuery, PingStore } from '../../domain/ping-store.port.js';
 import { classifyStoreError } from './classify-store-error.js';
+import { inStatementBudget } from './statement-budget.js';
 
 interface PingRow {
   id: string | number;
@@ -15,9 +16,7 @@ const COLUMNS = ['id', 'created_at', 'note'] as const;
  * The pings table through knex: PostgreSQL in production, PGlite embedded.
  *
  * `statementTimeoutMs` (null: none, the embedded engine) is set with `SET LOCAL` at the start of
- * each transaction, the only way a budget holds through a pooler in transaction mode
- * (pgbouncer): a start-up parameter is refused there, and a session `SET` would stay on
- * whichever server connection ran it, for other clients' transactions.
+ * each transaction (statement-budget.ts: the only way a budget holds through pgbouncer).
  */
 export class KnexPingStore implements PingStore {
   constructor(
@@ -59,13 +58,7 @@ export class KnexPingStore implements PingStore {
 
   /** `work` in a transaction whose statements are each cut by the server past the budget. */
   private inBudget<T>(work: (trx: Knex.Transaction) => Promise<T> | Knex.QueryBuilder): Promise<T> {
-    const budget = this.statementTimeoutMs;
-    if (budget === null) return this.knex.transaction(async (trx) => (await work(trx)) as T);
-    return this.knex.transaction(async (trx) => {
-      // SET takes no bind parameters; the value is a validated integer.
-      await trx.raw(`set local statement_timeout = ${Math.trunc(budget)}`);
-      return (await work(trx)) as T;
-    });
+    return inStatementBudget(this.knex, this.statementTimeoutMs, work);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as createPings from './migrations/20260101000000_create_pings.js';
+import * as vacuumAfterPrune from './migrations/20261201000000_vacuum_after_prune.js';
 
 /**
  * Every migration, in order. Imported rather than globbed from a directory, so they run the same
@@ -13,6 +14,7 @@ import * as createPings from './migrations/20260101000000_create_pings.js';
  */
 const MIGRATIONS: ReadonlyArray<readonly [name: string, migration: Knex.Migration]> = [
   ['20260101000000_create_pings', createPings],
+  ['20261201000000_vacuum_after_prune', vacuumAfterPrune],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

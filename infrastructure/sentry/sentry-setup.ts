@@ -6,7 +6,7 @@ import { scrub } from './event-scrubber.js';
 /** @sentry/node does not re-export the type by name. */
 type Integration = Extract<NonNullable<Sentry.NodeOptions['integrations']>, readonly unknown[]>[number];
 
-export type SentryConfig = Pick<Config, 'sentry' | 'postgres' | 'redis' | 'tracing'>;
+export type SentryConfig = Pick<Config, 'sentry' | 'postgres' | 'redis' | 'tracing' | 'writes'>;
 
 /**
  * Error capture only, chosen one by one instead of the SDK's defaults. The defaults wrap every

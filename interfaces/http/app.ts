@@ -3,13 +3,15 @@ import Router from '@koa/router';
 import type { HttpDependencies } from './http-dependencies.js';
 import { middlewares } from './middleware.js';
 import { addHealthRoutes } from './routes/health-routes.js';
-import { addMetricsRoutes } from './routes/metrics-routes.js';
 import { addOpenApiRoutes } from './routes/openapi-routes.js';
 import { addPingRoutes } from './routes/ping-routes.js';
 
 export type { HttpDependencies } from './http-dependencies.js';
 
-/** Builds the Koa application; binding a port is start-up's job, so tests use `app.callback()`. */
+/**
+ * Builds the Koa application of the API port; binding a port is start-up's job, so tests use
+ * `app.callback()`. `/metrics` is not here: it has a listener of its own (metrics-app.ts).
+ */
 export function createApp(deps: HttpDependencies): Koa {
   const app = new Koa();
   // app.proxy stays false: X-Forwarded-* headers are the client's to forge; where a client
@@ -19,9 +21,8 @@ export function createApp(deps: HttpDependencies): Koa {
   // One router for every route, so the unrouted answers (405 with Allow) see every route of a path.
   const router = new Router();
   addHealthRoutes(router, deps.readiness);
-  addPingRoutes(router, deps.pings);
+  addPingRoutes(router, deps.pings, deps.writes);
   addOpenApiRoutes(router);
-  addMetricsRoutes(router, deps.metrics);
   for (const middleware of middlewares(deps, router)) app.use(middleware);
   return app;
 }

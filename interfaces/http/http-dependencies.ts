@@ -4,14 +4,17 @@ import type { MetricsExposition, RequestMetrics } from '../../application/metric
 import type { PingUseCases } from '../../application/ping-use-cases.js';
 import type { Readiness } from '../../application/readiness.js';
 import type { RequestTracing } from '../../application/request-tracing.port.js';
+import type { WriteGuards } from '../../application/write-guards.port.js';
 import type { LoadSignal } from './load-signal.js';
 
 /** What the HTTP adapter needs from the rest of the service: use cases and application ports only. */
 export interface HttpDependencies {
   readonly pings: PingUseCases;
   readonly readiness: Readiness;
+  /** The token check and the per-client limit of `POST /pings`. */
+  readonly writes: WriteGuards;
   readonly reporter: ErrorReporter;
-  /** The request histogram, and the scrape at /metrics. */
+  /** The request histogram, and the scrape of the metrics listener. */
   readonly metrics: RequestMetrics & MetricsExposition;
   /** The access log. */
   readonly logger: Logger;

@@ -25,11 +25,13 @@ const OVERLOADED: ErrorAnswer = {
 /** Stable machine-readable codes for the HTTP errors that Koa and its middleware raise. */
 const CODE_BY_STATUS: Record<number, string> = {
   400: 'bad_request',
+  401: 'unauthorized',
   404: 'not_found',
   405: 'method_not_allowed',
   408: 'request_timeout',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  429: 'rate_limited',
   431: 'request_header_fields_too_large',
   501: 'not_implemented',
   503: 'service_unavailable',
@@ -78,7 +80,10 @@ function isExposed(status: number, expose: unknown): boolean {
   return status >= 500 && status < 600 && expose === true;
 }
 
-/** An error answered as is, with the code of its status: the request's fault, never reported. */
-export function exposedHttpError(status: number, message: string): Error {
-  return Object.assign(new Error(message), { status, expose: true });
+/**
+ * An error answered as is, with `code` or the code of its status: the request's fault, never
+ * reported.
+ */
+export function exposedHttpError(status: number, message: string, code?: string): Error {
+  return Object.assign(new Error(message), { status, expose: true }, code === undefined ? {} : { code });
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../infrastructure/config/config.js';
 import type { Lifecycle } from '../../infrastructure/composition/lifecycle.js';
 import { resolve } from '../../infrastructure/composition/tokens.js';
 import { createApp, type HttpDependencies } from '../http/app.js';
+import { createMetricsApp } from '../http/metrics-app.js';
 import { answerClientErrors } from '../http/client-errors.js';
 import { closeListenerGracefully } from './close-listener.js';
 import { EventLoopLoad } from './event-loop-load.js';
@@ -34,8 +35,10 @@ type ServerSettings = Pick<Config, 'http' | 'shutdown'> & { readonly limits?: Ht
 export interface RunningServer {
   readonly app: Koa;
   readonly server: Server;
-  /** The bound port (useful with port 0). */
+  /** The bound port of the API (useful with port 0). */
   readonly port: number;
+  /** The bound port of the metrics listener, where `/metrics` alone answers. */
+  readonly metricsPort: number;
   /** Drains and closes everything; resolves to true when it finished within the bound. */
   shutdown(): Promise<boolean>;
 }
@@ -45,6 +48,7 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
   return {
     pings: resolve(container, 'PingUseCases'),
     readiness: resolve(container, 'Readiness'),
+    writes: resolve(container, 'WriteGuards'),
     reporter: resolve(container, 'ErrorReporter'),
     metrics: resolve(container, 'Metrics'),
     logger: resolve(container, 'Logger'),
@@ -54,7 +58,17 @@ export function httpDependencies(container: Container, extra: Partial<HttpDepend
   };
 }
 
-/** Opens the adapters (migrations run here), then listens. */
+/** A listening server and the connections it holds, for the drain. */
+interface Listener {
+  readonly server: Server;
+  readonly sockets: Set<Socket>;
+  readonly port: number;
+}
+
+/**
+ * Opens the adapters (migrations run here), then listens on both ports: the API's and the
+ * metrics listener's. Both open only once the adapters are up, and both drain together.
+ */
 export async function startHttpServer(
   container: Container,
   settings: ServerSettings,
@@ -66,26 +80,52 @@ export async function startHttpServer(
   const deps = httpDependencies(container, { load, ...extra });
   await lifecycle.startAll();
 
+  const limits = settings.limits ?? HTTP_LIMITS;
   const app = createApp(deps);
-  const server = createConfiguredServer(settings.http, settings.limits ?? HTTP_LIMITS, app.callback());
-  answerClientErrors(server, logger);
+  load.start();
+  const api = await listen(createConfiguredServer(settings.http, limits, app.callback()), settings.http.port, settings);
+  answerClientErrors(api.server, logger);
+  let metrics: Listener;
+  try {
+    const metricsApp = createMetricsApp(deps);
+    metrics = await listen(
+      createConfiguredServer(settings.http, limits, metricsApp.callback()),
+      settings.http.metricsPort,
+      settings,
+    );
+  } catch (error) {
+    api.server.close();
+    load.stop();
+    throw error;
+  }
+  answerClientErrors(metrics.server, logger);
+
+  let shuttingDown: Promise<boolean> | undefined;
+  const shutdown = (): Promise<boolean> =>
+    (shuttingDown ??= drain({
+      listeners: [api, metrics],
+      settings: settings.shutdown,
+      deps,
+      lifecycle,
+      logger,
+    }).finally(() => load.stop()));
+  return { app, server: api.server, port: api.port, metricsPort: metrics.port, shutdown };
+}
+
+/** Listens, keeping the set of open connections; rejects when the port cannot be bound. */
+async function listen(server: Server, port: number, settings: ServerSettings): Promise<Listener> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  load.start();
-  server.listen(settings.http.port, settings.http.host);
-  await once(server, 'listening');
+  server.listen(port, settings.http.host);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => Promise.reject(error as Error)),
+  ]);
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.http.port;
-
-  let shuttingDown: Promise<boolean> | undefined;
-  const shutdown = (): Promise<boolean> =>
-    (shuttingDown ??= drain({ server, sockets, settings: settings.shutdown, deps, lifecycle, logger }).finally(() =>
-      load.stop(),
-    ));
-  return { app, server, port, shutdown };
+  return { server, sockets, port: typeof address === 'object' && address ? address.port : port };
 }
 
 /**
@@ -117,27 +157,28 @@ function createConfiguredServer(http: Config['http'], limits: HttpLimits, listen
 }
 
 async function drain(parts: {
-  server: Server;
-  sockets: Set<Socket>;
+  listeners: readonly Listener[];
   settings: Config['shutdown'];
   deps: HttpDependencies;
   lifecycle: Lifecycle;
   logger: Logger;
 }): Promise<boolean> {
-  const { server, sockets, settings, deps, lifecycle, logger } = parts;
+  const { listeners, settings, deps, lifecycle, logger } = parts;
   const deadline = Date.now() + settings.timeoutMs;
   deps.readiness.startDraining();
   logger.info({ delayMs: settings.delayMs }, 'shutting down: readiness is now 503');
   await sleep(Math.min(settings.delayMs, settings.timeoutMs));
 
+  // The metrics listener closes with the API's, so a scrape during the delay still sees the drain.
   if (deps.connections) deps.connections.closing = true;
   const inTime = await Promise.race([
-    closeListenerGracefully(server).then(() => true),
+    Promise.all(listeners.map(({ server }) => closeListenerGracefully(server))).then(() => true),
     sleep(Math.max(0, deadline - Date.now())).then(() => false),
   ]);
   if (!inTime) {
-    logger.warn({ open: sockets.size }, 'drain bound reached: cutting the remaining connections');
-    server.closeAllConnections();
+    const open = listeners.reduce((sum, { sockets }) => sum + sockets.size, 0);
+    logger.warn({ open }, 'drain bound reached: cutting the remaining connections');
+    for (const { server } of listeners) server.closeAllConnections();
   }
 
   for (const failure of await lifecycle.closeAll()) {

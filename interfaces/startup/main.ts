@@ -28,11 +28,12 @@ async function main(config: Config): Promise<void> {
   }
   // 3. The process handler of unhandled rejections.
   reportUnhandledRejections(resolve(container, 'ErrorReporter'));
-  // 4. The adapters (migrations, connections), then the listener.
+  // 4. The adapters (migrations, connections), then the listeners (the API's, the metrics').
   const running = await startHttpServer(container, config);
   logger.info(
     {
       port: running.port,
+      metricsPort: running.metricsPort,
       host: config.http.host,
       store: describeDatabase(config.postgres),
       cache: describeCache(config.redis),

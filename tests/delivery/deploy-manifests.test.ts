@@ -6,8 +6,10 @@ import { expect } from 'chai';
 import { User } from 'dockerfile-ast';
 import {
   appDefaultPort,
+  appMetricsPort,
   dockerfileStages,
   envNames,
+  fileExists,
   k8sManifests,
   packParts,
   readText,
@@ -21,7 +23,14 @@ import { makeHttpHarness } from '../support/http-harness.js';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../infrastructure/config/config.js';
 
-const CREDENTIALS = ['POSTGRES_URI', 'REDIS_URI', 'SENTRY_DSN', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD'];
+const CREDENTIALS = [
+  'POSTGRES_URI',
+  'REDIS_URI',
+  'SENTRY_DSN',
+  'REDIS_PASSWORD',
+  'REDIS_SENTINEL_PASSWORD',
+  'WRITE_TOKENS',
+];
 /** Read by Node itself, not by the service: allowed in a deployment's environment. */
 const RUNTIME_ENV = new Set(['NODE_OPTIONS']);
 /** A URL that carries a user (and usually a password): `scheme://user[:password]@host`. */
@@ -109,12 +118,12 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
     expect(container.image.repository, 'the tag lives in `tag`').to.not.match(/:[\w.-]+$/);
   });
 
-  it("listens, is probed and is scraped on the app's default port", () => {
+  it("listens and is probed on the app's default port, and scraped on its metrics port only", () => {
     const ports = Object.values(container.ports) as Yaml[];
-    expect(ports).to.have.length(1);
-    expect(ports[0].number).to.equal(appDefaultPort);
-    expect(ports[0].scrapePath).to.equal('/metrics');
+    expect(ports.map((port) => port.number)).to.deep.equal([appDefaultPort, appMetricsPort]);
+    expect(ports.map((port) => port.scrapePath)).to.deep.equal([undefined, '/metrics']);
     expect(Number(global.sharedConfigs.PORT ?? appDefaultPort)).to.equal(appDefaultPort);
+    expect(Number(global.sharedConfigs.METRICS_PORT ?? appMetricsPort)).to.equal(appMetricsPort);
     for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
       expect(container[probe].port, probe).to.equal(appDefaultPort);
     }
@@ -131,7 +140,9 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
     for (const name of [...configs, ...secrets]) {
       expect(envNames.has(name) || RUNTIME_ENV.has(name), `${name} is read by the service`).to.equal(true);
     }
-    expect(secrets).to.include.members(['POSTGRES_URI', 'SENTRY_DSN']);
+    // Production refuses open writes unless PUBLIC_WRITES=true says so: the Pack takes tokens.
+    expect(secrets).to.include.members(['POSTGRES_URI', 'SENTRY_DSN', 'WRITE_TOKENS']);
+    expect(configs).to.not.include('PUBLIC_WRITES');
     expect(CREDENTIALS).to.include.members(secrets);
     expect(secrets.includes('REDIS_URI') || configs.includes('REDIS_SENTINELS'), 'a Redis').to.equal(true);
     expect(configs).to.not.include.any.members(CREDENTIALS);
@@ -151,6 +162,7 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
       POSTGRES_URI: 'postgres://u:p@db/pings',
       REDIS_PASSWORD: 'secret',
       REDIS_SENTINEL_PASSWORD: 'secret',
+      WRITE_TOKENS: 'placeholder-write-token-0123456789',
     });
     expect(config.redis.sentinel?.masterName).to.equal('mymaster');
   });
@@ -212,6 +224,7 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
     expect(ingress.enabled).to.equal(true);
     expect(ingress.workloadName).to.equal(packParts().workloadName);
     expect(ingress.servicePort).to.equal(appDefaultPort);
+    expect(ingress.servicePort, 'the metrics port is never routed').to.not.equal(appMetricsPort);
     expect(ingress.hosts[0].host).to.be.a('string');
     expect(ingress.tls[0].secretName).to.be.a('string');
   });
@@ -225,14 +238,17 @@ describe('deploy/kubit/pack.yaml (the Kubit Pack)', () => {
     expect(rules.some((r) => /\bup\b/.test(r.expr))).to.equal(true);
   });
 
-  it('probes and scrapes paths that the real router answers', async () => {
-    const { request } = makeHttpHarness();
+  it('probes paths that the API answers, and scrapes a path that only the metrics listener answers', async () => {
+    const { request, metricsRequest } = makeHttpHarness();
     const paths = [container.livenessProbe.path, container.readinessProbe.path, container.startupProbe.path];
-    paths.push(...(Object.values(container.ports) as Yaml[]).map((port) => port.scrapePath));
     for (const path of new Set(paths)) {
       const answer = await request({ method: 'GET', url: path });
       expect(answer.status, `GET ${path}`).to.not.equal(404);
       expect(answer.status, `GET ${path}`).to.be.below(500);
+    }
+    for (const port of (Object.values(container.ports) as Yaml[]).filter((p) => p.scrapePath)) {
+      expect((await metricsRequest({ method: 'GET', url: port.scrapePath })).status).to.equal(200);
+      expect((await request({ method: 'GET', url: port.scrapePath })).status, 'on the API port').to.equal(404);
     }
   });
 });
@@ -275,7 +291,10 @@ describe('deploy/k8s (plain manifests, the same deployment)', () => {
     expect(tag)
       .to.match(/^[\w][\w.-]*$/)
       .and.to.not.equal('latest');
-    expect(k8sContainer.ports).to.deep.equal([{ name: 'http', containerPort: appDefaultPort, protocol: 'TCP' }]);
+    expect(k8sContainer.ports).to.deep.equal([
+      { name: 'http', containerPort: appDefaultPort, protocol: 'TCP' },
+      { name: 'metrics', containerPort: appMetricsPort, protocol: 'TCP' },
+    ]);
     for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
       const { port, path, ...timing } = container[probe];
       expect(k8sContainer[probe].httpGet, probe).to.deep.equal({ path, port });
@@ -302,9 +321,13 @@ describe('deploy/k8s (plain manifests, the same deployment)', () => {
     );
     expect(target?.containerPort, 'the Service reaches the container port').to.equal(appDefaultPort);
 
-    const backend = k8s.ingress.spec.rules[0].http.paths[0].backend.service;
-    expect(backend.name).to.equal(k8s.service.metadata.name);
-    expect(backend.port.number).to.equal(servicePort.port);
+    const backends = (k8s.ingress.spec.rules as Yaml[]).flatMap((rule) =>
+      (rule.http.paths as Yaml[]).map((path) => path.backend.service),
+    );
+    for (const backend of backends) {
+      expect(backend.name).to.equal(k8s.service.metadata.name);
+      expect(backend.port, 'the Ingress routes the API port only').to.deep.equal({ number: servicePort.port });
+    }
     expect(k8s.ingress.spec.tls[0].secretName).to.be.a('string');
     expect(k8s.ingress.spec.tls[0].hosts).to.include(k8s.ingress.spec.rules[0].host);
 
@@ -323,11 +346,118 @@ describe('deploy/k8s (plain manifests, the same deployment)', () => {
   it('scrapes and alerts like the Pack (monitoring/, for the Prometheus Operator)', () => {
     const monitor = readYaml('deploy/k8s/monitoring/servicemonitor.yaml');
     const rule = readYaml('deploy/k8s/monitoring/prometheusrule.yaml');
-    const packPort = Object.values(container.ports)[0] as Yaml;
-    expect(monitor.spec.endpoints[0]).to.include({ port: k8s.service.spec.ports[0].name, path: packPort.scrapePath });
+    const packPort = (Object.values(container.ports) as Yaml[]).find((port) => port.scrapePath);
+    const scraped = (k8s.service.spec.ports as Yaml[]).find((port) => port.name === monitor.spec.endpoints[0].port);
+    expect(scraped?.port, 'the ServiceMonitor scrapes the metrics port').to.equal(appMetricsPort);
+    expect(monitor.spec.endpoints[0].path).to.equal(packPort.scrapePath);
     expect(monitor.spec.selector.matchLabels).to.deep.equal(k8s.service.metadata.labels);
     expect(rule.spec.groups[0].rules).to.deep.equal(gonbad.prometheusRule.rules);
-    expect(k8s.deployment.spec.template.metadata.annotations['prometheus.io/path']).to.equal(packPort.scrapePath);
+    const annotations = k8s.deployment.spec.template.metadata.annotations;
+    expect(annotations['prometheus.io/path']).to.equal(packPort.scrapePath);
+    expect(Number(annotations['prometheus.io/port'])).to.equal(appMetricsPort);
+  });
+});
+
+/** Applies JSON-patch `replace` operations (what the README's overlay uses); throws on a path that does not exist. */
+function applyReplacements(document: Yaml, operations: Yaml[]): Yaml {
+  const patched = structuredClone(document);
+  for (const { op, path, value } of operations) {
+    if (op !== 'replace') throw new Error(`the README's overlay uses ${op}: extend this check`);
+    const keys = (path as string).split('/').slice(1);
+    const parent = keys.slice(0, -1).reduce((node: Yaml, key) => node?.[key], patched);
+    if (parent === undefined || !(keys.at(-1)! in parent)) throw new Error(`${path} is not in the NetworkPolicy`);
+    parent[keys.at(-1)!] = value;
+  }
+  return patched;
+}
+
+describe('deploy/k8s/networkpolicy.yaml (who may connect to the pods)', () => {
+  const policy = k8s.networkPolicy;
+  const rules = policy.spec.ingress as Yaml[];
+  const portOf = (name: string) => (k8sContainer.ports as Yaml[]).find((port) => port.name === name);
+  const namespacesAdmitting = (portName: string) =>
+    rules
+      .filter((rule) => (rule.ports as Yaml[]).some((port) => port.port === portName))
+      .flatMap((rule) => (rule.from as Yaml[]).map((peer) => peer.namespaceSelector.matchLabels));
+
+  it("selects the Deployment's pods and restricts incoming connections only", () => {
+    expect(k8s.deployment.spec.template.metadata.labels).to.deep.include(policy.spec.podSelector.matchLabels);
+    expect(policy.spec.policyTypes).to.deep.equal(['Ingress']);
+  });
+
+  it('admits the API port from the ingress namespace and the metrics port from the monitoring namespace, nothing else', () => {
+    for (const rule of rules) {
+      expect(rule.from, 'a rule without `from` admits every source').to.be.an('array').that.is.not.empty;
+      expect(rule.ports, 'a rule without `ports` admits every port').to.be.an('array').that.is.not.empty;
+      for (const peer of rule.from as Yaml[]) {
+        expect(Object.keys(peer), 'whole namespaces, chosen by name').to.deep.equal(['namespaceSelector']);
+      }
+      for (const port of rule.ports as Yaml[]) expect(portOf(port.port), `${port.port} is a container port`).to.exist;
+    }
+    expect(portOf('http').containerPort).to.equal(appDefaultPort);
+    expect(portOf('metrics').containerPort).to.equal(appMetricsPort);
+    expect(namespacesAdmitting('http')).to.deep.equal([{ 'kubernetes.io/metadata.name': 'ingress-nginx' }]);
+    expect(namespacesAdmitting('metrics')).to.deep.equal([{ 'kubernetes.io/metadata.name': 'monitoring' }]);
+  });
+
+  it("keeps the probes on the API port, where the kubelet (the pod's node) reaches them", () => {
+    for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+      expect(k8sContainer[probe].httpGet.port, probe).to.equal(portOf('http').containerPort);
+    }
+  });
+
+  it("takes the overlay that deploy/README.md shows to change the namespaces (kustomize's JSON patch)", () => {
+    const readme = readText('deploy/README.md');
+    const block = /```yaml\n(# my-cluster\/kustomization\.yaml[\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, 'the overlay in deploy/README.md').to.be.a('string');
+    const overlay = parseYaml(block!);
+    expect(overlay.resources).to.deep.equal(['../deploy/k8s']);
+    const [patch] = overlay.patches as Yaml[];
+    expect(patch.target).to.deep.equal({ kind: policy.kind, name: policy.metadata.name });
+    const patched = applyReplacements(policy, parseYaml(patch.patch));
+    expect(patched.spec.ingress[0].from[0].namespaceSelector.matchLabels).to.deep.equal({
+      'kubernetes.io/metadata.name': 'traefik',
+    });
+    expect(patched.spec.ingress[1].from[0].namespaceSelector.matchLabels).to.deep.equal({
+      'kubernetes.io/metadata.name': 'prometheus',
+    });
+    expect(patched.spec.ingress.map((rule: Yaml) => rule.ports)).to.deep.equal(rules.map((rule) => rule.ports));
+    expect(() => applyReplacements(policy, [{ op: 'replace', path: '/spec/ingress/2/from', value: [] }])).to.throw(
+      /not in the NetworkPolicy/,
+    );
+  });
+});
+
+describe('deploy/k8s/prune-cronjob.yaml (retention, daily)', () => {
+  const cronJob = k8s.cronJob;
+  const jobPod = cronJob.spec.jobTemplate.spec.template;
+  const [prune] = jobPod.spec.containers as Yaml[];
+
+  it('runs once a day, never two at once, bounded in time', () => {
+    expect(cronJob.spec.schedule).to.match(/^\d{1,2} \d{1,2} \* \* \*$/);
+    expect(cronJob.spec.concurrencyPolicy).to.equal('Forbid');
+    expect(cronJob.spec.jobTemplate.spec.activeDeadlineSeconds).to.be.a('number');
+    expect(jobPod.spec.restartPolicy).to.equal('Never');
+  });
+
+  it("runs `npm run prune`'s built script with node, in the Deployment's image, with its settings and secrets", () => {
+    const script = JSON.parse(readText('package.json')).scripts.prune as string;
+    expect(prune.command).to.deep.equal(script.split(' '));
+    expect(script).to.match(/^node .*dist\/interfaces\/startup\/prune\.js$/);
+    expect(fileExists('interfaces/startup/prune.ts'), 'the source of the built script').to.equal(true);
+    expect(prune.image).to.equal(k8sContainer.image);
+    expect(prune.envFrom).to.deep.equal(k8sContainer.envFrom);
+    expect(prune.securityContext).to.deep.equal(k8sContainer.securityContext);
+    expect(jobPod.spec.securityContext).to.deep.equal(podSpec.securityContext);
+  });
+
+  it('is not taken for an instance: the Service, the PDB and the NetworkPolicy do not select its pod', () => {
+    const labels = jobPod.metadata.labels as Record<string, string>;
+    const selects = (selector: Record<string, string>) =>
+      Object.entries(selector).every(([key, value]) => labels[key] === value);
+    expect(selects(k8s.service.spec.selector)).to.equal(false);
+    expect(selects(k8s.pdb.spec.selector.matchLabels)).to.equal(false);
+    expect(selects(k8s.networkPolicy.spec.podSelector.matchLabels)).to.equal(false);
   });
 });
 

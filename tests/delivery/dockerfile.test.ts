@@ -3,6 +3,7 @@ import { Copy, User } from 'dockerfile-ast';
 import semver from 'semver';
 import {
   appDefaultPort,
+  appMetricsPort,
   dockerfileStages,
   execFormCmd,
   fileExists,
@@ -97,11 +98,11 @@ describe('Dockerfile (parsed with dockerfile-ast)', () => {
     if (gid !== undefined) expect(gid).to.match(/^\d+$/);
   });
 
-  it("exposes the app's default port", () => {
+  it("exposes the app's default ports: the API's and the metrics listener's", () => {
     const exposed = finalStage.instructions
       .filter((i) => i.getKeyword() === 'EXPOSE')
       .flatMap((i) => i.getArguments().map((a) => Number(a.getValue().split('/')[0])));
-    expect(exposed).to.deep.equal([appDefaultPort]);
+    expect(exposed).to.deep.equal([appDefaultPort, appMetricsPort]);
   });
 
   it('starts with node itself in exec form, preloading the Sentry instrumentation', () => {

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { CronJob } from 'kubernetes-models/batch/v1';
+import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { k8sManifests, type Yaml } from '../support/delivery-files.js';
@@ -13,6 +14,8 @@ const MODELS: Record<string, new (data: Yaml) => { validate(): void }> = {
   'v1 ConfigMap': ConfigMap,
   'v1 Secret': Secret,
   'networking.k8s.io/v1 Ingress': Ingress,
+  'networking.k8s.io/v1 NetworkPolicy': NetworkPolicy,
+  'batch/v1 CronJob': CronJob,
   'autoscaling/v2 HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'policy/v1 PodDisruptionBudget': PodDisruptionBudget,
 };
@@ -25,7 +28,7 @@ function validate(manifest: Yaml): void {
 }
 
 describe('deploy/k8s against the Kubernetes schemas (kubernetes-models)', () => {
-  const { applied, secretTemplate, deployment, hpa } = k8sManifests();
+  const { applied, secretTemplate, deployment, hpa, networkPolicy, cronJob } = k8sManifests();
 
   for (const manifest of [...applied, secretTemplate]) {
     it(`${manifest.kind} ${manifest.metadata?.name} is valid`, () => {
@@ -54,6 +57,18 @@ describe('deploy/k8s against the Kubernetes schemas (kubernetes-models)', () => 
 
     it('an autoscaler of a removed API version', () => {
       expect(() => validate({ ...structuredClone(hpa), apiVersion: 'autoscaling/v2beta2' })).to.throw(/not a kind/);
+    });
+
+    it('a NetworkPolicy rule whose port is not a port', () => {
+      const broken = structuredClone(networkPolicy);
+      broken.spec.ingress[0].ports[0].port = { name: 'http' };
+      expect(() => validate(broken)).to.throw(/port/);
+    });
+
+    it('a CronJob without a schedule', () => {
+      const broken = structuredClone(cronJob);
+      delete broken.spec.schedule;
+      expect(() => validate(broken)).to.throw(/schedule/);
     });
 
     it('an autoscaler whose bounds are not numbers', () => {

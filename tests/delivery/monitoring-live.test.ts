@@ -13,7 +13,7 @@ import {
 /** Names Prometheus generates itself, never exposed by a target. */
 const PROMETHEUS_OWN = new Set(['up']);
 
-describe('/metrics of the running service, against promtool and the monitoring files', function () {
+describe('/metrics of the running service (its metrics listener), against promtool and the monitoring files', function () {
   this.timeout(60_000);
   let database: ScratchDatabase;
   let redis: ScratchRedisPrefix;
@@ -35,9 +35,20 @@ describe('/metrics of the running service, against promtool and the monitoring f
     await fetch(`${service.url}/pings`, { method: 'POST', headers: json, body: '{"note":"hi"}' });
     await fetch(`${service.url}/pings?limit=0`);
     await fetch(`${service.url}/nowhere`);
-    const scrape = await fetch(`${service.url}/metrics`);
+    const scrape = await fetch(`${service.metricsUrl}/metrics`);
     expect(scrape.status).to.equal(200);
     exposition = await scrape.text();
+  });
+
+  it('serves /metrics on METRICS_PORT only: the API port answers 404, the metrics port 404s everything else', async () => {
+    const onApi = await fetch(`${service.url}/metrics`);
+    expect(onApi.status).to.equal(404);
+    expect(await onApi.json()).to.deep.equal({ error: { code: 'not_found', message: 'no route for GET /metrics' } });
+    for (const path of ['/ping', '/healthz', '/readyz', '/openapi.json', '/']) {
+      const answer = await fetch(`${service.metricsUrl}${path}`);
+      expect(answer.status, path).to.equal(404);
+      expect(((await answer.json()) as { error: { code: string } }).error.code, path).to.equal('not_found');
+    }
   });
 
   after(async () => {

@@ -36,6 +36,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
   let child: ChildProcess | null = null;
   let exited: Promise<number | null> = Promise.resolve(null);
   let baseUrl = '';
+  let metricsUrl = '';
   const stderr: string[] = [];
   const cleanups: Array<() => Promise<void>> = [];
   let database: Awaited<ReturnType<typeof createScratchDatabase>>;
@@ -69,6 +70,8 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
 
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}`;
     // A container's environment: the image's ENV plus the deployment's, nothing from this shell.
     serviceEnv = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -78,9 +81,12 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
       REDIS_URI: `${process.env.TEST_REDIS_URI || 'redis://127.0.0.1:6379'}`,
       REDIS_KEY_PREFIX: redis.prefix,
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       HOST: '127.0.0.1',
       SHUTDOWN_DELAY_MS: '0',
       LOG_LEVEL: 'warn',
+      // Production refuses open writes unless they are declared; this one takes tokens.
+      WRITE_TOKENS: 'smoke-test-token-0123456789',
     };
     const [command, ...args] = argv;
     expect(command).to.equal('node');
@@ -123,8 +129,9 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     ).to.equal(true);
   });
 
-  it("serves /metrics with the series the Pack's alert rules query", async () => {
-    const response = await fetch(`${baseUrl}/metrics`);
+  it("serves /metrics on METRICS_PORT with the series the Pack's alert rules query, and 404 on the API port", async () => {
+    expect((await fetch(`${baseUrl}/metrics`)).status).to.equal(404);
+    const response = await fetch(`${metricsUrl}/metrics`);
     expect(response.status).to.equal(200);
     const text = await response.text();
     const rules = packParts().gonbad.prometheusRule.rules as Array<{ expr: string }>;
@@ -154,7 +161,13 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
       const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...stageEnv(finalStage), NODE_ENV: 'development' };
       const started = spawnSync(process.execPath, argv.slice(1), {
         cwd: folder,
-        env: { ...env, DATA_DIR: dataDir, PORT: String(await freePort()), LOG_LEVEL: 'silent' },
+        env: {
+          ...env,
+          DATA_DIR: dataDir,
+          PORT: String(await freePort()),
+          METRICS_PORT: String(await freePort()),
+          LOG_LEVEL: 'silent',
+        },
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -173,9 +186,10 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     const loaded = join(folder, 'loaded-internals.txt');
     const service = await startAnother('record-loaded-internals.mjs', { LOADED_INTERNALS_FILE: loaded });
     try {
-      for (const path of ['/ping', '/ping', '/pings?limit=1', '/metrics']) {
+      for (const path of ['/ping', '/ping', '/pings?limit=1']) {
         expect((await fetch(`${service.url}${path}`)).status, path).to.equal(200);
       }
+      expect((await fetch(`${service.metricsUrl}/metrics`)).status).to.equal(200);
       service.child.kill('SIGUSR2');
       const deadline = Date.now() + 5_000;
       while (!existsSync(loaded) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -222,6 +236,22 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     }
   });
 
+  it('runs `npm run prune` as the CronJob does (node and the built script, no build step): exit 0, the count', () => {
+    const script = (
+      JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+    ).scripts.prune!;
+    const [node, ...args] = script.split(' ');
+    expect(node).to.equal('node');
+    const run = spawnSync(process.execPath, args, {
+      cwd: folder,
+      env: { ...serviceEnv, LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/"removed":0,/);
+  });
+
   it('exits with code 0 on SIGTERM, having written nothing beside its code (read-only root is fine)', async () => {
     child!.kill('SIGTERM');
     expect(await exited, stderr.join('')).to.equal(0);
@@ -234,10 +264,12 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
    */
   async function startAnother(preload: string, env: NodeJS.ProcessEnv) {
     const url = `http://127.0.0.1:${await freePort()}`;
+    const metricsUrl = `http://127.0.0.1:${await freePort()}`;
+    const ports = { PORT: new URL(url).port, METRICS_PORT: new URL(metricsUrl).port };
     const child = spawn(
       process.execPath,
       ['--import', join(root, 'tests/support', preload), ...execFormCmd(finalStage)!.slice(1)],
-      { cwd: folder, env: { ...serviceEnv, PORT: new URL(url).port, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+      { cwd: folder, env: { ...serviceEnv, ...ports, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const output: string[] = [];
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
@@ -245,6 +277,7 @@ describe('production smoke test (the final stage, rebuilt in a temporary folder)
     return {
       child,
       url,
+      metricsUrl,
       async stop(): Promise<void> {
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGKILL');

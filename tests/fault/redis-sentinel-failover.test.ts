@@ -81,7 +81,7 @@ describe('fault injection: Redis master killed behind sentinels, under load', fu
     );
 
   async function masterMetric(): Promise<string[]> {
-    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const text = await (await fetch(`${service.metricsUrl}/metrics`)).text();
     return parsePrometheusText(text)
       .filter((s) => s.name === 'ping_redis_master_info' && s.value === 1)
       .map((s) => s.labels.address!);

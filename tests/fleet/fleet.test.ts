@@ -157,7 +157,7 @@ describe('the fleet: three instances as the image runs them, behind a balancer t
 
   it('(c) sheds several times one instance capacity with fast 503s, keeps the admitted answers bounded and /healthz prompt, and never mistakes it for an outage', async function () {
     const target = instances[0]!;
-    const before = parsePrometheusText(await (await fetch(`${target.url}/metrics`)).text());
+    const before = parsePrometheusText(await (await fetch(`${target.metricsUrl}/metrics`)).text());
     const probes: number[] = [];
     let probing = true;
     const prober = (async () => {
@@ -175,7 +175,7 @@ describe('the fleet: three instances as the image runs them, behind a balancer t
     ]);
     probing = false;
     await prober;
-    const after = parsePrometheusText(await (await fetch(`${target.url}/metrics`)).text());
+    const after = parsePrometheusText(await (await fetch(`${target.metricsUrl}/metrics`)).text());
     const delta = (name: string, labels: Record<string, string> = {}) =>
       sampleValue(after, name, labels) - sampleValue(before, name, labels);
     const refused =

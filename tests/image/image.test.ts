@@ -150,7 +150,9 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
         REDIS_URI: testRedisUri,
         REDIS_KEY_PREFIX: redis.prefix,
         PORT: String(port),
+        METRICS_PORT: String(await freePort()),
         HOST: '127.0.0.1',
+        WRITE_TOKENS: 'image-test-token-0123456789',
         SHUTDOWN_DELAY_MS: String(SHUTDOWN_DELAY_MS),
         SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       });
@@ -214,6 +216,7 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
       NODE_ENV: 'development',
       DATA_DIR: '/tmp/ping-service-data',
       PORT: String(await freePort()),
+      METRICS_PORT: String(await freePort()),
     });
     const stderr: string[] = [];
     started.stderr!.on('data', (chunk) => stderr.push(String(chunk)));

@@ -177,7 +177,7 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
 
   it('a missing table is a defect: 500 internal, reported with its stack, the breaker stays closed; it serves again once the table is back', async function () {
     const reporter = new RecordingReporter();
-    const { request } = await service({ CACHE_TTL_SECONDS: '1' }, { ErrorReporter: reporter });
+    const { request, scrape } = await service({ CACHE_TTL_SECONDS: '1' }, { ErrorReporter: reporter });
     expect(
       (await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'before' } })).status,
     ).to.equal(201);
@@ -192,7 +192,7 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
       await sleep(1_100); // past the TTL: GET /ping must go to the store, and no STALE may hide the defect
       statuses.push((await request({ method: 'GET', url: '/ping' })).status);
       expect(statuses).to.deep.equal(Array(21).fill(500));
-      const metrics = String((await request({ method: 'GET', url: '/metrics' })).body);
+      const metrics = await scrape();
       expect(metrics).to.match(/ping_circuit_breaker_state\{breaker="postgres"\} 0/);
       expect(metrics).to.match(/ping_dependency_up\{dependency="store"\} 1/);
       // Each 500 reported as itself (the table's SQLSTATE, a stack), none as an outage.

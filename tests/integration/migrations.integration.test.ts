@@ -11,6 +11,8 @@ import { createScratchDatabase } from '../support/test-servers.js';
 import { PgBouncerProcess } from '../support/pgbouncer-process.js';
 
 const root = resolve(import.meta.dirname, '../..');
+/** Every migration of migration-source.ts, in order. */
+const ALL_MIGRATIONS = ['20260101000000_create_pings', '20261201000000_vacuum_after_prune'];
 
 describe('migrations on PostgreSQL (integration)', function () {
   const scratches: Array<{ drop(): Promise<void> }> = [];
@@ -34,7 +36,7 @@ describe('migrations on PostgreSQL (integration)', function () {
       const applied = await Promise.all(
         replicas.map((r) => runMigrations(r.knex, { contentionBudgetMs: 20_000, advisoryLock: true })),
       );
-      expect(applied.flat()).to.deep.equal(['20260101000000_create_pings']);
+      expect(applied.flat()).to.deep.equal(ALL_MIGRATIONS);
       const columns = await replicas[0]!
         .knex('information_schema.columns')
         .where({ table_name: 'pings' })
@@ -47,6 +49,12 @@ describe('migrations on PostgreSQL (integration)', function () {
       ]);
       expect(columns[0].column_default).to.match(/^nextval\(/);
       expect(columns[1].column_default).to.equal('CURRENT_TIMESTAMP');
+      // Vacuumed after each prune, not once a fifth of the table is dead (20261201000000).
+      const options = await replicas[0]!.knex.raw("select reloptions from pg_class where relname = 'pings'");
+      expect(options.rows[0].reloptions).to.have.members([
+        'autovacuum_vacuum_scale_factor=0',
+        'autovacuum_vacuum_threshold=10000',
+      ]);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }
@@ -134,7 +142,7 @@ describe('migrations on PostgreSQL: a migrator killed with kill -9', function ()
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(waits.length, 'waiting for the other migrator').to.be.greaterThan(0);
       holder.kill('SIGKILL');
-      expect(await migrating).to.deep.equal(['20260101000000_create_pings']);
+      expect(await migrating).to.deep.equal(ALL_MIGRATIONS);
       const [lock] = await replica.knex('knex_migrations_lock').select('is_locked');
       expect(lock.is_locked, "knex's lock row is free again").to.equal(0);
     } finally {
@@ -171,7 +179,7 @@ describe('migrations through pgbouncer in transaction mode', function () {
       const applied = await Promise.all(
         replicas.map((r) => runMigrations(r.knex, { contentionBudgetMs: 10_000, advisoryLock: true })),
       );
-      expect(applied.flat()).to.deep.equal(['20260101000000_create_pings']);
+      expect(applied.flat()).to.deep.equal(ALL_MIGRATIONS);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }

@@ -35,12 +35,14 @@ export const pinnedNodeVersion = readText('.nvmrc').trim();
 
 /** What the service itself says: the default port and every variable it reads. */
 export const appDefaultPort = loadConfig({}).http.port;
+export const appMetricsPort = loadConfig({}).http.metricsPort;
 export const envNames: ReadonlySet<string> = new Set(Object.keys(envSchema.entries));
 /** The production drain bound, as the service computes it from a set of variables. */
 export function shutdownSettings(env: Record<string, string>) {
   return loadConfig({
     POSTGRES_URI: 'postgres://placeholder@localhost/db',
     REDIS_URI: 'redis://localhost:6379',
+    WRITE_TOKENS: 'placeholder-write-token-0123456789',
     ...env,
     NODE_ENV: 'production',
   }).shutdown;
@@ -131,5 +133,7 @@ export function k8sManifests() {
     hpa: one('HorizontalPodAutoscaler'),
     pdb: one('PodDisruptionBudget'),
     configMap: one('ConfigMap'),
+    networkPolicy: one('NetworkPolicy'),
+    cronJob: one('CronJob'),
   };
 }

@@ -7,6 +7,7 @@ import { Lifecycle } from '../../infrastructure/composition/lifecycle.js';
 import { buildContainer, type ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { MemoryPingStore } from '../../infrastructure/memory/memory-ping-store.js';
 import { createApp, type HttpDependencies } from '../../interfaces/http/app.js';
+import { createMetricsApp } from '../../interfaces/http/metrics-app.js';
 import { httpDependencies } from '../../interfaces/startup/http-server.js';
 import { silentLogger } from './test-doubles.js';
 
@@ -36,17 +37,24 @@ export function makeHttpHarness(
   const lifecycle = resolve(container, 'Lifecycle');
   const deps = httpDependencies(container, options.http);
   const app = createApp(deps);
-  const handler = app.callback();
-  const request = async (options: InjectOptions) => {
+  const metricsApp = createMetricsApp(deps);
+  const requestTo = (handler: ReturnType<typeof app.callback>) => async (options: InjectOptions) => {
     const response = await inject(handler, options);
     const isJson = String(response.headers['content-type'] ?? '').includes('application/json');
     return { status: response.statusCode, headers: response.headers, body: isJson ? response.json() : response.body };
   };
+  const request = requestTo(app.callback());
+  /** A request to the metrics listener's app (METRICS_PORT). */
+  const metricsRequest = requestTo(metricsApp.callback());
   return {
     container,
     deps,
     app,
+    metricsApp,
     request,
+    metricsRequest,
+    /** The exposition text, as Prometheus scrapes it from the metrics listener. */
+    scrape: async () => String((await metricsRequest({ method: 'GET', url: '/metrics' })).body),
     start: () => lifecycle.startAll(),
     close: async () => {
       const failures = await lifecycle.closeAll();

@@ -112,13 +112,18 @@ export function documentedOperationAnswers(): string[] {
   const pairs: string[] = [];
   for (const [path, item] of Object.entries<Json>(openApi.paths)) {
     for (const [method, operation] of Object.entries<Json>(item)) {
-      if (method === 'parameters') continue;
+      if (!isMethod(method)) continue;
       for (const [status, response] of Object.entries<Json>(operation.responses)) {
         if (!isParserAnswer(response)) pairs.push(`${method.toUpperCase()} ${path} ${status}`);
       }
     }
   }
   return pairs;
+}
+
+/** The keys of a Path Item that name operations (not `parameters`, `servers`, `summary`, ...). */
+export function isMethod(key: string): boolean {
+  return ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'].includes(key);
 }
 
 /** Answered by the HTTP parser before any route: the same component on every operation. */

@@ -44,7 +44,7 @@ const brokenPings = Object.assign(Object.create(pings) as PingUseCases, {
 
 const running = await startHttpServer(
   container,
-  { http: { ...config.http, host: '127.0.0.1' }, shutdown: { delayMs: 0, timeoutMs: 5_000 } },
+  { http: { ...config.http, metricsPort: 0, host: '127.0.0.1' }, shutdown: { delayMs: 0, timeoutMs: 5_000 } },
   { pings: brokenPings },
 );
 logger.info({ port: running.port }, 'sentry test service listening');

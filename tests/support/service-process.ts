@@ -9,6 +9,22 @@ import { buildLikeTheImage, imageCommand } from './image-build.js';
 const root = resolve(import.meta.dirname, '../..');
 
 /**
+ * Load tests send hundreds of writes from one address: the limiter runs, and never refuses them,
+ * unless the test sets a limit of its own.
+ */
+const TEST_WRITES = { WRITE_RATE_LIMIT_PER_MINUTE: '1000000' };
+
+/**
+ * `env.PORT` or a free port, and a metrics port of its own (never the default 9464: tests, and
+ * other checkouts, run side by side).
+ */
+async function portsOf(env: Record<string, string>) {
+  const port = Number(env.PORT ?? (await freePort()));
+  const metricsPort = Number(env.METRICS_PORT ?? (await freePort()));
+  return { port, metricsPort, env: { PORT: String(port), METRICS_PORT: String(metricsPort) } };
+}
+
+/**
  * The real service as a child process (`node --import tsx interfaces/startup/main.ts`), as production
  * runs it but from source: for the tests that need signals, several instances or real sockets.
  */
@@ -20,6 +36,8 @@ export class ServiceProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
+    /** The metrics listener's port (METRICS_PORT). */
+    readonly metricsPort: number,
   ) {
     this.exited = once(child, 'exit').then(([code]) => code as number | null);
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -34,13 +52,13 @@ export class ServiceProcess {
 
   /** `readyTimeoutMs`: the embedded store's first start (initdb in WebAssembly) is slow on a busy machine. */
   static async start(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
-    const port = Number(env.PORT ?? (await freePort()));
+    const ports = await portsOf(env);
     const child = spawn(process.execPath, ['--import', 'tsx', 'interfaces/startup/main.ts'], {
       cwd: root,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...TEST_WRITES, ...env, ...ports.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(child, port);
+    const service = new ServiceProcess(child, ports.port, ports.metricsPort);
     await service.waitUntilReady(readyTimeoutMs);
     return service;
   }
@@ -53,13 +71,15 @@ export class ServiceProcess {
   static async startAsImage(env: Record<string, string>, readyTimeoutMs = 30_000): Promise<ServiceProcess> {
     const dir = buildLikeTheImage();
     const { argv, env: imageEnv } = imageCommand();
-    const port = Number(env.PORT ?? (await freePort()));
+    const ports = await portsOf(env);
+    // The image runs with NODE_ENV=production, which refuses open writes unless declared.
+    const writes = env.WRITE_TOKENS ? TEST_WRITES : { ...TEST_WRITES, PUBLIC_WRITES: 'true' };
     const child = spawn(process.execPath, argv.slice(1), {
       cwd: dir,
-      env: { PATH: process.env.PATH, ...imageEnv, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+      env: { PATH: process.env.PATH, ...imageEnv, LOG_LEVEL: 'warn', ...writes, ...env, ...ports.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const service = new ServiceProcess(child, port);
+    const service = new ServiceProcess(child, ports.port, ports.metricsPort);
     await service.waitUntilReady(readyTimeoutMs);
     return service;
   }
@@ -73,9 +93,10 @@ export class ServiceProcess {
     script = 'interfaces/startup/main.ts',
     timeoutMs = 30_000,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const metricsPort = env.METRICS_PORT ?? String(await freePort());
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root,
-      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+      env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', METRICS_PORT: metricsPort, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -94,6 +115,11 @@ export class ServiceProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The metrics listener: `${metricsUrl}/metrics` is the scrape. */
+  get metricsUrl(): string {
+    return `http://127.0.0.1:${this.metricsPort}`;
   }
 
   /** Sends a signal and resolves to the exit code. */

@@ -42,6 +42,16 @@ const BAD_VALUES: Array<[string, string]> = [
   ['SHUTDOWN_TIMEOUT_MS', '1'],
   ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '500'],
   ['HTTP_KEEP_ALIVE_TIMEOUT_MS', 'long'],
+  ['METRICS_PORT', '0'],
+  ['METRICS_PORT', '5000'],
+  ['WRITE_TOKENS', 'short'],
+  ['WRITE_TOKENS', `${SECRET}-long-enough,has space in it`],
+  ['WRITE_TOKENS', `${SECRET}-long-enough,`],
+  ['PUBLIC_WRITES', 'yes'],
+  ['WRITE_RATE_LIMIT_PER_MINUTE', '-1'],
+  ['WRITE_RATE_LIMIT_PER_MINUTE', 'many'],
+  ['TRUSTED_PROXY_HOPS', '11'],
+  ['RETENTION_DAYS', '0'],
 ];
 
 describe('configuration', () => {
@@ -54,6 +64,31 @@ describe('configuration', () => {
     expect(config.redis.uri).to.equal(null);
     expect(config.sentry.dsn).to.equal(null);
     expect(config.log.level).to.equal('info');
+    expect(config.http).to.include({ metricsPort: 9464, trustedProxyHops: 0 });
+    expect(config.writes).to.deep.equal({ tokens: [], limitPerMinute: 60 });
+    expect(config.retention.days).to.equal(30);
+  });
+
+  it('reads WRITE_TOKENS as a comma-separated list, spaces around each token dropped', () => {
+    const tokens = ['a'.repeat(16), 'b-._~+/B0123456789=='];
+    expect(loadConfig({ WRITE_TOKENS: ` ${tokens[0]} , ${tokens[1]}` }).writes.tokens).to.deep.equal(tokens);
+  });
+
+  it('refuses NODE_ENV=production without WRITE_TOKENS unless PUBLIC_WRITES=true, in one line naming both', () => {
+    const backends = { NODE_ENV: 'production', POSTGRES_URI: 'postgres://p/db', REDIS_URI: 'redis://r' };
+    const error = captureConfigError(backends);
+    expect(error.variable).to.equal('WRITE_TOKENS');
+    expect(error.message).to.include('WRITE_TOKENS').and.include('PUBLIC_WRITES=true').and.not.include('\n');
+    expect(loadConfig({ ...backends, PUBLIC_WRITES: 'true' }).writes.tokens).to.deep.equal([]);
+    expect(loadConfig({ ...backends, WRITE_TOKENS: 'x'.repeat(32) }).writes.tokens).to.have.length(1);
+    // Outside production, writes are open by default (a laptop, the tests).
+    expect(loadConfig({}).writes.tokens).to.deep.equal([]);
+  });
+
+  it('refuses PUBLIC_WRITES=true beside WRITE_TOKENS: one of them is a mistake', () => {
+    expect(captureConfigError({ PUBLIC_WRITES: 'true', WRITE_TOKENS: 'x'.repeat(32) }).variable).to.equal(
+      'PUBLIC_WRITES',
+    );
   });
 
   it('treats an empty string as unset', () => {
@@ -202,7 +237,12 @@ describe('configuration', () => {
     }
 
     it('NODE_ENV=production accepts REDIS_SENTINELS in place of REDIS_URI', () => {
-      const config = loadConfig({ NODE_ENV: 'production', POSTGRES_URI: 'postgres://p/db', ...sentinelEnv });
+      const config = loadConfig({
+        NODE_ENV: 'production',
+        POSTGRES_URI: 'postgres://p/db',
+        PUBLIC_WRITES: 'true',
+        ...sentinelEnv,
+      });
       expect(config.redis.sentinel?.masterName).to.equal('mymaster');
     });
   });
@@ -224,6 +264,11 @@ describe('configuration', () => {
       [{ CACHE_TTL_SECONDS: 'soon' }, 'CACHE_TTL_SECONDS'],
       [{ POSTGRES_URI: `mysql://root:${SECRET}@db/x` }, 'POSTGRES_URI'],
       [{ NODE_ENV: 'production', REDIS_URI: `redis://:${SECRET}@cache:6379` }, 'POSTGRES_URI'],
+      [
+        { NODE_ENV: 'production', POSTGRES_URI: `postgres://app:${SECRET}@db/x`, REDIS_URI: 'redis://r' },
+        'PUBLIC_WRITES',
+      ],
+      [{ WRITE_TOKENS: `${SECRET}-but-one-is-bad,bad` }, 'WRITE_TOKENS'],
     ];
     for (const [env, variable] of cases) {
       it(`exits 1 with one stderr line naming ${variable} and no password`, () => {

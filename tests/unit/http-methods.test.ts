@@ -63,11 +63,11 @@ describe('HTTP methods without a route (in-process, app.callback())', () => {
   });
 
   it('labels a 405 with its route template in the metrics, and an unknown path as unmatched', async () => {
-    const { request } = makeSut();
+    const { request, scrape } = makeSut();
     await request({ method: 'TRACE', url: '/ping' });
     await request({ method: 'DELETE', url: '/pings' });
     await request({ method: 'PROPFIND', url: '/nope' });
-    const samples = parsePrometheusText(String((await request({ method: 'GET', url: '/metrics' })).body));
+    const samples = parsePrometheusText(await scrape());
     const count = (method: string, route: string, status: string) =>
       sampleValue(samples, 'http_request_duration_seconds_count', { method, route, status_code: status });
     expect(count('TRACE', '/ping', '405')).to.equal(1);

@@ -63,7 +63,8 @@ describe('load shedding: the admission check', () => {
     const ready = await request('GET', '/readyz');
     expect(ready.status, 'readiness stays 200 while shedding').to.equal(200);
     expect(ready.body.status).to.equal('ready');
-    const scrape = await inject(makeHttpHarness().app.callback(), { method: 'GET', url: '/metrics' });
+    // The scrape has a listener of its own (METRICS_PORT), with no admission check at all.
+    const scrape = await inject(makeHttpHarness().metricsApp.callback(), { method: 'GET', url: '/metrics' });
     expect(scrape.statusCode).to.equal(200);
   });
 

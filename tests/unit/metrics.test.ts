@@ -12,7 +12,7 @@ import { SpyStore } from '../support/test-doubles.js';
 type Harness = ReturnType<typeof makeHttpHarness>;
 
 async function scrape(harness: Harness): Promise<PromSample[]> {
-  const answer = await harness.request({ method: 'GET', url: '/metrics' });
+  const answer = await harness.metricsRequest({ method: 'GET', url: '/metrics' });
   expect(answer.status).to.equal(200);
   return parsePrometheusText(String(answer.body));
 }
@@ -27,10 +27,10 @@ function makeSut() {
 const pingRequests = (samples: PromSample[], status: string) =>
   sampleValue(samples, 'http_request_duration_seconds_count', { method: 'GET', route: '/ping', status_code: status });
 
-describe('GET /metrics (prom-client, in-process)', () => {
+describe('GET /metrics on the metrics listener (prom-client, in-process)', () => {
   it('answers the Prometheus text format with the process metrics', async () => {
     const { harness } = makeSut();
-    const answer = await harness.request({ method: 'GET', url: '/metrics' });
+    const answer = await harness.metricsRequest({ method: 'GET', url: '/metrics' });
     expect(answer.status).to.equal(200);
     expect(answer.headers['content-type']).to.match(/^text\/plain; version=0\.0\.4/);
     const names = new Set(parsePrometheusText(String(answer.body)).map((s) => s.name));
@@ -125,13 +125,29 @@ describe('GET /metrics (prom-client, in-process)', () => {
     ).to.equal(1);
   });
 
-  it('keeps the probes and /metrics itself out of the request histogram', async () => {
+  it('keeps the probes and the scrapes out of the request histogram', async () => {
     const { harness } = makeSut();
     await harness.request({ method: 'GET', url: '/healthz' });
     await harness.request({ method: 'GET', url: '/readyz' });
     await scrape(harness);
+    await harness.metricsRequest({ method: 'GET', url: '/nowhere' });
     const samples = await scrape(harness);
     expect(samples.filter((s) => s.name.startsWith('http_request_duration_seconds'))).to.deep.equal([]);
+  });
+
+  it('answers /metrics on the metrics listener only: the API port says 404, the metrics port 404s everything else', async () => {
+    const { harness } = makeSut();
+    const onApi = await harness.request({ method: 'GET', url: '/metrics' });
+    expect(onApi.status).to.equal(404);
+    expect(onApi.body).to.deep.equal({ error: { code: 'not_found', message: 'no route for GET /metrics' } });
+    for (const url of ['/ping', '/pings', '/healthz', '/readyz', '/openapi.json', '/metrics/x']) {
+      const answer = await harness.metricsRequest({ method: 'GET', url });
+      expect(answer.status, url).to.equal(404);
+      expect(answer.body.error.code, url).to.equal('not_found');
+      expect(answer.headers['x-request-id'], url).to.be.a('string');
+    }
+    const post = await harness.metricsRequest({ method: 'POST', url: '/metrics' });
+    expect([post.status, post.headers.allow]).to.deep.equal([405, 'GET, HEAD, OPTIONS']);
   });
 });
 

@@ -16,6 +16,7 @@ import { makeHttpHarness } from '../support/http-harness.js';
 import {
   contractProblems,
   documentedOperationAnswers,
+  isMethod,
   openApi,
   schemaProblems,
   type LiveAnswer,
@@ -25,10 +26,15 @@ import { SpyCache, SpyStore, withMethods } from '../support/test-doubles.js';
 type Request = InjectOptions & { method: string; url: string };
 const json = { 'content-type': 'application/json' };
 const DEFECT = () => Promise.reject(new TypeError('a defect'));
+const TOKEN = 'contract-test-token-0123456789';
 
-/** An app of the real composition root, driven in-process; answers keep their raw body. */
-function app(overrides: ContainerOverrides = {}) {
-  const handler = makeHttpHarness(overrides).app.callback();
+/**
+ * An app of the real composition root, driven in-process; answers keep their raw body. The
+ * metrics listener's app for the paths the document serves there (`servers` of their own).
+ */
+function app(overrides: ContainerOverrides = {}, listener: 'api' | 'metrics' = 'api', env: NodeJS.ProcessEnv = {}) {
+  const harness = makeHttpHarness(overrides, env);
+  const handler = (listener === 'api' ? harness.app : harness.metricsApp).callback();
   return async (request: Request): Promise<LiveAnswer> => {
     const response = await inject(handler, request);
     return { status: response.statusCode, headers: response.headers, text: response.payload };
@@ -189,6 +195,52 @@ const CASES: Case[] = [
     title: 'a defect',
     run: () => app({ PingUseCases: withMethods(PingUseCases, { recordPing: DEFECT }) })(post('{}')),
   },
+  // POST /pings: the token and the limit
+  {
+    request: post('{}', { ...json, authorization: `Bearer ${TOKEN}` }),
+    status: 201,
+    title: 'with WRITE_TOKENS, an accepted token',
+    run: () => app({}, 'api', { WRITE_TOKENS: TOKEN })(post('{}', { ...json, authorization: `Bearer ${TOKEN}` })),
+    check: (answer) => {
+      expect(answer.headers['ratelimit-policy']).to.equal('"writes";q=60;w=60');
+      expect(answer.headers['ratelimit']).to.equal('"writes";r=59;t=60');
+    },
+  },
+  {
+    request: post('{}'),
+    status: 401,
+    title: 'with WRITE_TOKENS, no token',
+    run: () => app({}, 'api', { WRITE_TOKENS: TOKEN })(post('{}')),
+    check: (answer) => {
+      expect(answer.headers['www-authenticate']).to.equal('Bearer realm="ping-service"');
+      hasCode('missing_token')(answer);
+    },
+  },
+  {
+    request: post('{}'),
+    status: 401,
+    title: 'with WRITE_TOKENS, a wrong token',
+    run: () => app({}, 'api', { WRITE_TOKENS: TOKEN })(post('{}', { ...json, authorization: `Bearer x${TOKEN}` })),
+    check: (answer) => {
+      expect(answer.headers['www-authenticate']).to.equal('Bearer realm="ping-service", error="invalid_token"');
+      hasCode('invalid_token')(answer);
+    },
+  },
+  {
+    request: post('{}'),
+    status: 429,
+    title: 'past the per-client limit',
+    run: async () => {
+      const call = app({}, 'api', { WRITE_RATE_LIMIT_PER_MINUTE: '1' });
+      expect((await call(post('{}'))).status).to.equal(201);
+      return call(post('{}'));
+    },
+    check: (answer) => {
+      hasCode('rate_limited')(answer);
+      expect(Number(answer.headers['retry-after'])).to.be.within(1, 60);
+      expect(answer.headers['ratelimit']).to.match(/^"writes";r=0;t=\d+$/);
+    },
+  },
   // GET /pings
   {
     request: get('/pings?limit=1'),
@@ -259,7 +311,12 @@ const CASES: Case[] = [
     title: 'a defect',
     run: () => app({ Readiness: withMethods(Readiness, { report: DEFECT }) })(get('/readyz')),
   },
-  { request: get('/metrics'), status: 200, title: 'the scrape' },
+  {
+    request: get('/metrics'),
+    status: 200,
+    title: 'the scrape, on the metrics listener',
+    run: () => app({}, 'metrics')(get('/metrics')),
+  },
   {
     request: get('/metrics'),
     status: 500,
@@ -267,7 +324,7 @@ const CASES: Case[] = [
     run: () => {
       const metrics = new PromMetrics();
       metrics.render = DEFECT;
-      return app({ Metrics: metrics })(get('/metrics'));
+      return app({ Metrics: metrics }, 'metrics')(get('/metrics'));
     },
   },
   { request: get('/openapi.json'), status: 200, title: 'this document' },
@@ -327,17 +384,18 @@ describe('the OpenAPI document against the live answers (in-process)', () => {
     expect(missing).to.deep.equal([]);
   });
 
-  it("describes every route of the app's router, and no other", () => {
-    const { app: koa } = makeHttpHarness();
-    const router = (koa.middleware as Array<{ router?: { stack: Array<{ path: string; methods: string[] }> } }>).find(
-      (middleware) => middleware.router,
-    )!.router!;
-    const routes = router.stack.flatMap((layer) =>
-      layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`),
-    );
+  it("describes every route of the two listeners' routers, and no other", () => {
+    const { app: api, metricsApp } = makeHttpHarness();
+    const routes = [api, metricsApp].flatMap((koa) => {
+      type Routed = { router?: { stack: Array<{ path: string; methods: string[] }> } };
+      const router = (koa.middleware as Routed[]).find((middleware) => middleware.router)!.router!;
+      return router.stack.flatMap((layer) =>
+        layer.methods.filter((method) => method !== 'HEAD').map((method) => `${method} ${layer.path}`),
+      );
+    });
     const documented = Object.entries(openApi.paths as Record<string, object>).flatMap(([path, item]) =>
       Object.keys(item)
-        .filter((key) => key !== 'parameters')
+        .filter(isMethod)
         .map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).to.deep.equal(routes.sort());

@@ -4,10 +4,10 @@ import { overloadedError } from '../http-errors.js';
 
 /**
  * Requests that are never shed: the orchestrator's probes (a liveness probe that times out gets
- * a healthy pod killed and its load moved onto the others) and the scrape that shows the
- * shedding.
+ * a healthy pod killed and its load moved onto the others). The scrape that shows the shedding
+ * is on the metrics listener, which has no admission check.
  */
-const NEVER_SHED = new Set(['/healthz', '/readyz', '/metrics']);
+const NEVER_SHED = new Set(['/healthz', '/readyz']);
 
 /**
  * Past this many requests in progress at once, more are refused: each holds memory (the heap is

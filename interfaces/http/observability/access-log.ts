@@ -16,7 +16,7 @@ const SLOW_REQUEST_MS = 1_000;
 /**
  * One line for an answered request, at a level that says how interesting it is:
  * - a 4xx at info, a slow request (>= 1 s) or a 5xx at warn (5xx are also reported to Sentry);
- * - a fast success, a probe or a scrape at debug (`LOG_LEVEL=debug` shows every request).
+ * - a fast success or a probe at debug (`LOG_LEVEL=debug` shows every request).
  * Why successes are not at info: a line per request is a large share of a cache hit's cost
  * (bench/observability-cost.ts measures it), and in Kubernetes the ingress already keeps an
  * access log of every request. The query string is left out: it is the caller's, and may hold

@@ -3,7 +3,7 @@ import type { RequestMetrics } from '../../../application/metrics.port.js';
 import { isInfrastructureRoute } from './route-label.js';
 
 /**
- * Feeds the request duration histogram with one answered request; probes and /metrics are left
+ * Feeds the request duration histogram with one answered request; probes are left
  * out. Called through observeRequest once the request envelope has answered any error, so it
  * sees the status actually answered, errors included.
  */

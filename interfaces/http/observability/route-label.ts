@@ -4,8 +4,12 @@ import type { Context } from 'koa';
 /** Requests that answered no route (404, 405): one label for all, so garbage cannot multiply series. */
 const UNMATCHED_ROUTE = 'unmatched';
 
-/** Orchestrator and Prometheus traffic: frequent, uninteresting, kept out of the request figures. */
-const INFRASTRUCTURE_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
+/**
+ * Orchestrator traffic: frequent, uninteresting, kept out of the request figures. (Prometheus
+ * scrapes the metrics listener, which neither times nor logs; a scrape that still reaches the API
+ * port is a 404 worth seeing.)
+ */
+const INFRASTRUCTURE_ROUTES = new Set(['/healthz', '/readyz']);
 
 /**
  * The route template the router matched (`/pings`), never the raw path: @koa/router's documented
