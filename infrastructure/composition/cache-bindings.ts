@@ -30,11 +30,13 @@ export function bindCache(bind: Bind, config: Config): void {
   });
   // One breaker for the cache and the lease: during an outage no request pays the command
   // timeout, and one probe per reset period looks for recovery.
-  bind('RedisBreaker', (get) => {
-    const breaker = makeCacheBreaker(config.redis.breakerResetMs, { metrics: get('Metrics'), logger: get('Logger') });
-    managed(get, { name: 'redis-breaker', close: async () => breaker.close() });
-    return breaker;
-  });
+  bind('RedisBreaker', (get) =>
+    makeCacheBreaker(config.redis.breakerResetMs, {
+      clock: get('Clock'),
+      metrics: get('Metrics'),
+      logger: get('Logger'),
+    }),
+  );
   bind('RawSharedPingCache', (get) => {
     const connection = get('RedisConnection');
     return connection ? new RedisPingCache(connection.client, config.redis.keyPrefix) : null;

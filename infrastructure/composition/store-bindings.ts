@@ -22,10 +22,8 @@ export function bindStore(bind: Bind, config: Config): void {
   // Makes a known-dead store fail at once (STALE or 503, no waiting).
   bind('StoreBreaker', (get) => {
     const { breakerResetMs: resetTimeoutMs, statementTimeoutMs } = config.postgres;
-    const observers = { metrics: get('Metrics'), logger: get('Logger') };
-    const breaker = makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, observers);
-    managed(get, { name: 'postgres-breaker', close: async () => breaker.close() });
-    return breaker;
+    const surroundings = { clock: get('Clock'), metrics: get('Metrics'), logger: get('Logger') };
+    return makeStoreBreaker({ resetTimeoutMs, statementTimeoutMs }, surroundings);
   });
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
   // queries only.

@@ -1,7 +1,15 @@
 import type { Logger } from '../../application/logger.port.js';
 import type { Metrics } from '../../application/metrics.port.js';
+import type { Clock } from '../../domain/clock.port.js';
 import { CacheUnavailableError, StoreUnavailableError } from '../../domain/errors.js';
 import { CircuitBreakerGuard, type BreakerOptions } from './circuit-breaker.js';
+
+/** What a breaker reads the time from, and where its state changes go. */
+interface BreakerSurroundings {
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
 
 /**
  * A breaker with the service's thresholds (half the calls of a 10 s window failing, after at
@@ -11,11 +19,13 @@ function makeBreaker(
   name: string,
   resetTimeoutMs: number,
   unavailable: BreakerOptions['unavailable'],
-  observers: { metrics: Metrics; logger: Logger },
+  surroundings: BreakerSurroundings,
   extra: Pick<BreakerOptions, 'isFailure' | 'slowCallMs' | 'consecutiveFailures'> = {},
 ): CircuitBreakerGuard {
+  const { clock, metrics, logger } = surroundings;
   const breaker = new CircuitBreakerGuard({
     name,
+    clock,
     resetTimeoutMs,
     errorThresholdPercentage: 50,
     volumeThreshold: 5,
@@ -23,10 +33,10 @@ function makeBreaker(
     unavailable,
     ...extra,
   });
-  observers.metrics.setBreakerState(name, breaker.state);
+  metrics.setBreakerState(name, breaker.state);
   breaker.onStateChange((state) => {
-    observers.metrics.setBreakerState(name, state);
-    observers.logger.warn({ breaker: name, state }, `${name} circuit ${state}`);
+    metrics.setBreakerState(name, state);
+    logger.warn({ breaker: name, state }, `${name} circuit ${state}`);
   });
   return breaker;
 }
@@ -34,19 +44,18 @@ function makeBreaker(
 /**
  * The store's breaker: only unavailability (StoreUnavailableError, decided once by the adapter)
  * counts. A defect means PostgreSQL answered; it is a 500 for that request, not an outage. It
- * also opens on 5 failures in a row whatever successes the window holds (measured under a
- * black-hole at 50 req/s: open 1.3-1.7 s after the fault, 5.3 s with the window alone, 10-12 s
- * after a longer busy period in the issue's probe). A call
- * still pending past the statement timeout counts at once: the server would have cancelled it
- * by then, so only a server that does not answer at all keeps it waiting (a black-hole), and the
- * read deadline would otherwise hold the first counted failure back by a further second.
+ * also opens on 5 failures in a row whatever successes the window holds: after a busy, healthy
+ * period the window alone needs many failures to be outnumbered. A call still pending past the
+ * statement timeout counts as a failure: the server would have cancelled it by then, so only a
+ * server that does not answer at all keeps it waiting (a black-hole), and the read deadline would
+ * otherwise hold the first counted failure back by a further second.
  */
 export function makeStoreBreaker(
   settings: { resetTimeoutMs: number; statementTimeoutMs: number },
-  observers: { metrics: Metrics; logger: Logger },
+  surroundings: BreakerSurroundings,
 ): CircuitBreakerGuard {
-  const storeDown = (message: string, cause: unknown) => new StoreUnavailableError(message, { cause });
-  return makeBreaker('postgres', settings.resetTimeoutMs, storeDown, observers, {
+  const storeDown = (message: string) => new StoreUnavailableError(message);
+  return makeBreaker('postgres', settings.resetTimeoutMs, storeDown, surroundings, {
     isFailure: (error) => error instanceof StoreUnavailableError,
     consecutiveFailures: 5,
     slowCallMs: settings.statementTimeoutMs,
@@ -54,10 +63,7 @@ export function makeStoreBreaker(
 }
 
 /** Redis's breaker, shared by the cache and the lease: any failure of Redis counts. */
-export function makeCacheBreaker(
-  resetTimeoutMs: number,
-  observers: { metrics: Metrics; logger: Logger },
-): CircuitBreakerGuard {
-  const cacheDown = (message: string, cause: unknown) => new CacheUnavailableError(message, { cause });
-  return makeBreaker('redis', resetTimeoutMs, cacheDown, observers);
+export function makeCacheBreaker(resetTimeoutMs: number, surroundings: BreakerSurroundings): CircuitBreakerGuard {
+  const cacheDown = (message: string) => new CacheUnavailableError(message);
+  return makeBreaker('redis', resetTimeoutMs, cacheDown, surroundings);
 }
