@@ -12,8 +12,8 @@ interface BreakerSurroundings {
 }
 
 /**
- * A breaker with the service's thresholds (half the calls of a 10 s window failing, after at
- * least 5 calls), its state exported as a metric and logged on every change.
+ * A breaker with the service's thresholds (more than half the calls of a 10 s window failing, with
+ * at least 5 calls in it), its state exported as a metric and logged on every change.
  */
 function makeBreaker(
   name: string,
