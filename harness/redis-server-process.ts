@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
+import { waitUntil } from './wait-until.js';
 
 export interface RedisServerOptions {
   /** A config file read first (a sentinel's, which it also rewrites). */
@@ -67,19 +68,20 @@ export class RedisServerProcess {
     let spawnError: Error | null = null;
     child.once('error', (error) => (spawnError = error));
     this.child = child;
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (await canConnect(this.port)) return;
-      if (spawnError) {
-        this.child = null;
-        throw new Error(
-          `could not start redis-server (is it installed and on PATH?): ${(spawnError as Error).message}`,
-        );
-      }
-      if (child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const gone = () => spawnError !== null || child.exitCode !== null;
+    // 10 s: a redis-server starts in milliseconds; this bounds a machine busy with other suites.
+    const listening = await waitUntil(async () => gone() || (await canConnect(this.port)), {
+      timeoutMs: 10_000,
+      what: `redis-server on port ${this.port}`,
+    }).then(
+      () => !gone(),
+      () => false,
+    );
+    if (listening) return;
     this.child = null;
+    if (spawnError) {
+      throw new Error(`could not start redis-server (is it installed and on PATH?): ${(spawnError as Error).message}`);
+    }
     child.kill('SIGKILL');
     throw new Error(`redis-server on port ${this.port} did not start`);
   }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { waitUntil } from './wait-until.js';
 
 /**
  * Polls `url` until it answers 2xx, failing early if `child` exits and after `timeoutMs`
@@ -10,16 +11,17 @@ export async function waitUntilReady(
   describe: () => string,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${describe()}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const exited = () => child.exitCode !== null;
+  const answersOk = () =>
+    fetch(url).then(
+      (response) => response.ok,
+      () => false, // not listening yet
+    );
+  try {
+    await waitUntil(async () => exited() || (await answersOk()), { timeoutMs, intervalMs: 100, what: 'ready' });
+  } catch {
+    child.kill('SIGKILL');
+    throw new Error(`did not become ready: ${describe()}`);
   }
-  child.kill('SIGKILL');
-  throw new Error(`did not become ready: ${describe()}`);
+  if (exited()) throw new Error(`exited with ${child.exitCode}: ${describe()}`);
 }

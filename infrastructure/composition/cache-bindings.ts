@@ -33,9 +33,9 @@ export function bindCache(bind: Bind, config: Config): void {
   });
   // One breaker for the cache and the lease: during an outage no request pays the command
   // timeout, and one probe per reset period looks for recovery.
-  bind('RedisBreaker', (get) => {
-    return makeCacheBreaker({ metrics: get('Metrics'), logger: get('Logger') });
-  });
+  bind('RedisBreaker', (get) =>
+    makeCacheBreaker({ clock: get('Clock'), metrics: get('Metrics'), logger: get('Logger') }),
+  );
   bind('RawSharedPingCache', (get) => {
     const connection = get('RedisConnection');
     return connection ? new RedisPingCache(connection.client, config.redis.keyPrefix) : null;

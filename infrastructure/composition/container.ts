@@ -27,20 +27,13 @@ export function buildContainer(config: Config, overrides: ContainerOverrides = {
   bindCache(bind, config);
   bindApplication(bind, config);
   bindEdge(bind, config);
-  // Started in this order, closed in reverse: migrations run before Redis is connected, and the
-  // breakers, which start nothing, stop their timers first. Without Redis there is neither a
-  // connection nor a breaker for it. Tracing is closed last, so the spans of the last requests
-  // and of the closes are sent.
+  // Started in this order, closed in reverse: migrations run before Redis is connected (none
+  // without Redis). Tracing is closed last, so the spans of the last requests and of the closes
+  // are sent. The breakers hold nothing (no timer) and are not listed.
   bind('Lifecycle', (get) => {
     const redis = get('RedisConnection');
     const tracing = get('Tracing');
-    return new Lifecycle([
-      tracing && { name: 'tracing', close: () => tracing.close() },
-      get('PingDatabase'),
-      redis,
-      { name: 'postgres-breaker', close: async () => get('StoreBreaker').close() },
-      redis && { name: 'redis-breaker', close: async () => get('RedisBreaker').close() },
-    ]);
+    return new Lifecycle([tracing && { name: 'tracing', close: () => tracing.close() }, get('PingDatabase'), redis]);
   });
   return container;
 }

@@ -40,8 +40,8 @@ export function bindStore(bind: Bind, config: Config): void {
   });
   // Makes a known-dead store fail at once (STALE or 503, no waiting).
   bind('StoreBreaker', (get) => {
-    const observers = { metrics: get('Metrics'), logger: get('Logger') };
-    return makeStoreBreaker(POSTGRES_BUDGETS, observers);
+    const surroundings = { clock: get('Clock'), metrics: get('Metrics'), logger: get('Logger') };
+    return makeStoreBreaker(POSTGRES_BUDGETS, surroundings);
   });
   // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
   // queries only; the bulkhead outside it, so that saturation never counts as the store failing.

@@ -9,11 +9,32 @@ import { withoutCommandArgs } from './redis-error.js';
  */
 export class RedisConnection {
   readonly name = 'redis';
+  /** Set by `close()`: from then on an ended client stays ended. */
+  private closing = false;
+  private restart: NodeJS.Timeout | undefined;
 
+  /**
+   * ioredis can end a client for good on its own: when its Sentinel failover detector hears
+   * `+switch-master` while the client is asking the sentinels for the master, the pending connect
+   * fails and the client stops reconnecting (status `end`). The instance would then serve without
+   * the shared cache until restarted (the Sentinel failover test caught it). An end this class
+   * did not ask for starts the client again, after `restartDelayMs` so that a client ending at
+   * once again cannot spin.
+   */
   constructor(
     readonly client: Redis,
     private readonly logger: Logger,
-  ) {}
+    restartDelayMs = 1_000,
+  ) {
+    client.on('end', () => {
+      if (this.closing) return;
+      this.logger.warn('redis client stopped reconnecting by itself: starting it again');
+      clearTimeout(this.restart);
+      this.restart = setTimeout(() => {
+        if (!this.closing) this.client.connect().catch(() => undefined); // failures arrive as 'error' events
+      }, restartDelayMs);
+    });
+  }
 
   async start(): Promise<void> {
     try {
@@ -48,6 +69,8 @@ export class RedisConnection {
 
   /** QUIT lets Redis finish what was sent; a client that is not connected is just dropped. */
   async close(): Promise<void> {
+    this.closing = true;
+    clearTimeout(this.restart);
     if (this.client.status === 'ready') {
       try {
         await this.client.quit();

@@ -1,13 +1,16 @@
-import CircuitBreaker from 'opossum';
+import type { Clock } from '../../domain/clock.port.js';
+import { RollingWindow } from './rolling-window.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface BreakerOptions {
   /** Name in logs and metrics. */
   readonly name: string;
-  /** How long the circuit stays open before one probe call is let through. */
+  /** Where the breaker reads the time: the system clock, or a fake one in tests. */
+  readonly clock: Clock;
+  /** How long the circuit stays open before calls are let through again to probe. */
   readonly resetTimeoutMs: number;
-  /** Failure percentage over the rolling window that opens the circuit. */
+  /** Failure percentage over the rolling window above which the circuit opens. */
   readonly errorThresholdPercentage: number;
   /** Calls needed in the window before the percentage counts (no opening on one blip). */
   readonly volumeThreshold: number;
@@ -26,88 +29,125 @@ export interface BreakerOptions {
    */
   readonly isFailure?: (error: unknown) => boolean;
   /**
-   * A call still pending after this long counts as a failure there and then (it goes on, and
-   * its answer is still used): a black-holed dependency holds calls until their deadline, which
-   * would otherwise delay the first counted failure by the whole deadline. Unset: no timer.
+   * A call still pending after this long counts as a failure (it goes on, and its answer is still
+   * used): a black-holed dependency holds calls until their deadline, which would otherwise delay
+   * the first counted failure by the whole deadline. Unset: pending calls are not timed.
    */
   readonly slowCallMs?: number;
   /** The domain error a caller gets while the circuit is open (cache or store unavailable). */
-  readonly unavailable: (message: string, cause: unknown) => Error;
+  readonly unavailable: (message: string) => Error;
+}
+
+/** A call in progress: when it started, the success count then, and whether it was counted slow. */
+interface PendingCall {
+  readonly startedAt: number;
+  readonly startEpoch: number;
+  countedSlow: boolean;
 }
 
 /**
- * A circuit breaker shared by every call to one dependency (opossum underneath). While open,
- * calls fail at once with the dependency's domain error instead of each paying its timeout;
- * after `resetTimeoutMs` one probe decides whether to close again. Timeouts are left to the
- * clients (ioredis's commandTimeout, pg's query_timeout): the breaker never cuts a call short, and
- * its only per-call timer is the optional slow-call one, which counts a call without ending it.
+ * A circuit breaker shared by every call to one dependency. While open, calls fail at once with
+ * the dependency's domain error instead of each paying its timeout; once `resetTimeoutMs` has
+ * passed, calls go through again and the first outcome decides: a success (or a defect) closes
+ * it, a counted failure opens it again.
+ *
+ * It has no timers: what time changes (the end of the open period, a call turning slow, the
+ * window sliding) is read from the clock whenever the breaker is used or its state is read, so a
+ * fake clock drives it in tests and nothing keeps the process alive. Timeouts are left to the
+ * clients (ioredis's commandTimeout, pg's query_timeout): the breaker never cuts a call short.
  */
 export class CircuitBreakerGuard {
-  private readonly breaker: CircuitBreaker<[operation: () => Promise<unknown>, startEpoch: number], unknown>;
   private readonly listeners: Array<(state: BreakerState) => void> = [];
-  private readonly unavailable: BreakerOptions['unavailable'];
+  private readonly clock: Clock;
   private readonly isFailure: (error: unknown) => boolean;
-  private readonly consecutiveFailures: number | undefined;
-  private readonly slowCallMs: number | undefined;
+  private readonly window: RollingWindow;
+  /** Calls in progress, oldest first, while `slowCallMs` may still count them. */
+  private readonly pending = new Set<PendingCall>();
+  private current: BreakerState = 'closed';
+  private openedAt = 0;
   /** Bumped by every success; a call remembers its value at start. */
   private successEpoch = 0;
   private failuresInARow = 0;
 
-  constructor(options: BreakerOptions) {
-    this.unavailable = options.unavailable;
+  constructor(private readonly options: BreakerOptions) {
+    this.clock = options.clock;
     this.isFailure = options.isFailure ?? (() => true);
-    this.consecutiveFailures = options.consecutiveFailures;
-    this.slowCallMs = options.slowCallMs;
-    this.breaker = new CircuitBreaker((operation: () => Promise<unknown>, _startEpoch: number) => operation(), {
-      name: options.name,
-      timeout: false,
-      resetTimeout: options.resetTimeoutMs,
-      errorThresholdPercentage: options.errorThresholdPercentage,
-      volumeThreshold: options.volumeThreshold,
-      rollingCountTimeout: options.rollingWindowMs,
-      rollingPercentilesEnabled: false,
-      // opossum passes fire()'s arguments after the error (its typings omit them); true: not a
-      // failure, counted as a success.
-      errorFilter: ((error: unknown, _operation: unknown, startEpoch: number) => !this.counts(error, startEpoch)) as (
-        error: unknown,
-      ) => boolean,
-    });
-    this.breaker.on('open', () => this.emit('open'));
-    this.breaker.on('halfOpen', () => this.emit('half_open'));
-    this.breaker.on('close', () => this.emit('closed'));
+    this.window = new RollingWindow(options.rollingWindowMs);
   }
 
   async run<T>(operation: () => Promise<T>): Promise<T> {
-    const startEpoch = this.successEpoch;
-    let countedSlow = false;
-    const slow =
-      this.slowCallMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            countedSlow = true;
-            if (startEpoch === this.successEpoch) this.countFailure();
-          }, this.slowCallMs);
+    this.catchUp();
+    if (this.current === 'open') {
+      throw this.options.unavailable(`${this.options.name} circuit is open`);
+    }
+    const call: PendingCall = { startedAt: this.clock.now(), startEpoch: this.successEpoch, countedSlow: false };
+    if (this.options.slowCallMs !== undefined) this.pending.add(call);
     let result: T;
     try {
-      result = (await this.breaker.fire(operation, startEpoch)) as T;
+      result = await operation();
     } catch (error) {
-      if ((error as { code?: string }).code === 'EOPENBREAKER') {
-        throw this.unavailable(`${this.breaker.name} circuit is open`, error);
+      this.pending.delete(call);
+      if (!call.countedSlow) {
+        if (this.counts(error, call.startEpoch)) this.failed();
+        else this.answered();
       }
-      if (!countedSlow && this.counts(error, startEpoch)) this.countFailure();
       throw error;
-    } finally {
-      clearTimeout(slow);
     }
+    this.pending.delete(call);
     this.successEpoch++;
     this.failuresInARow = 0;
+    if (!call.countedSlow) this.answered();
     return result;
   }
 
-  private countFailure(): void {
+  get state(): BreakerState {
+    this.catchUp();
+    return this.current;
+  }
+
+  onStateChange(listener: (state: BreakerState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Applies what the clock says has happened since the breaker was last used. */
+  private catchUp(): void {
+    const now = this.clock.now();
+    const slowCallMs = this.options.slowCallMs;
+    if (slowCallMs !== undefined) {
+      for (const call of this.pending) {
+        if (now - call.startedAt < slowCallMs) break;
+        this.pending.delete(call);
+        call.countedSlow = true;
+        // Counted at most once, like any failure; a success since it started means it is late.
+        if (call.startEpoch === this.successEpoch) this.failed();
+      }
+    }
+    // `now < openedAt`: the clock was set back; probing early is harmless, waiting it out is not.
+    if (this.current === 'open' && (now - this.openedAt >= this.options.resetTimeoutMs || now < this.openedAt)) {
+      this.moveTo('half_open');
+    }
+  }
+
+  /** The dependency answered: a success, or an error that does not say it is unavailable. */
+  private answered(): void {
+    if (this.current === 'half_open') this.close();
+    else this.window.record(this.clock.now(), 'success');
+  }
+
+  private failed(): void {
+    const now = this.clock.now();
     this.failuresInARow++;
-    if (this.consecutiveFailures === undefined || !this.breaker.closed) return;
-    if (this.failuresInARow >= this.consecutiveFailures) this.breaker.open();
+    if (this.current === 'half_open') {
+      this.open(now);
+      return;
+    }
+    this.window.record(now, 'failure');
+    if (this.current === 'open') return;
+    const { consecutiveFailures, volumeThreshold, errorThresholdPercentage } = this.options;
+    const { calls, failures } = this.window.totals(now);
+    const tooManyInARow = consecutiveFailures !== undefined && this.failuresInARow >= consecutiveFailures;
+    const tooManyInWindow = calls >= volumeThreshold && (failures / calls) * 100 > errorThresholdPercentage;
+    if (tooManyInARow || tooManyInWindow) this.open(now);
   }
 
   /**
@@ -120,21 +160,21 @@ export class CircuitBreakerGuard {
     return this.isFailure(error) && startEpoch === this.successEpoch;
   }
 
-  get state(): BreakerState {
-    if (this.breaker.opened) return 'open';
-    return this.breaker.halfOpen ? 'half_open' : 'closed';
+  private open(now: number): void {
+    this.openedAt = now;
+    this.moveTo('open');
   }
 
-  onStateChange(listener: (state: BreakerState) => void): void {
-    this.listeners.push(listener);
+  /** Closing starts afresh: the failures that opened it no longer speak for the dependency. */
+  private close(): void {
+    this.window.clear();
+    this.failuresInARow = 0;
+    this.moveTo('closed');
   }
 
-  /** Stops the rolling-window timers. */
-  close(): void {
-    this.breaker.shutdown();
-  }
-
-  private emit(state: BreakerState): void {
+  private moveTo(state: BreakerState): void {
+    if (this.current === state) return;
+    this.current = state;
     for (const listener of this.listeners) listener(state);
   }
 }

@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { FakeOtlpCollector } from '../../harness/fake-otlp-collector.js';
 import { FakeSentryIngest } from '../../harness/fake-sentry-ingest.js';
 import { freePort } from '../../harness/free-port.js';
+import { waitUntil } from '../../harness/wait-until.js';
+import { waitUntilReady } from '../../harness/wait-until-ready.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const PG_PASSWORD = 'SeCrEt-pg';
@@ -64,27 +66,12 @@ class TestService {
   }
 
   private async waitUntilReady(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && this.child.exitCode === null) {
-      try {
-        if ((await fetch(`${this.url}/readyz`)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    this.child.kill('SIGKILL');
-    throw new Error(`the test service did not start:\n${this.output.join('')}`);
+    await waitUntilReady(this.child, `${this.url}/readyz`, () => `the test service: ${this.output.join('')}`);
   }
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** 15 s: the SDK sends each event as it is captured; the rest is room for a busy machine. */
+const until = (condition: () => boolean, what: string) => waitUntil(condition, { timeoutMs: 15_000, what });
 
 /** The innermost exception of an event (linked errors come first, the thrown one last). */
 const thrown = (event: Record<string, any>) => event.exception.values.at(-1);

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { FaultProxy } from '../../harness/fault-proxy.js';
 import { POSTGRES_BUDGETS, READ_DEADLINE_MARGIN_MS } from '../../infrastructure/postgres/postgres-budgets.js';
+import { waitUntil } from '../../harness/wait-until.js';
+import { figures } from '../support/figures.js';
 import { summarize, timedRequest } from '../support/load.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUri } from '../support/test-servers.js';
@@ -8,8 +10,6 @@ import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUr
 const { acquireTimeoutMs, statementTimeoutMs } = POSTGRES_BUDGETS;
 /** Not a speed target: no answer may wait past the store's budgets (plus scheduling slack). */
 const STORE_BOUND_MS = acquireTimeoutMs + statementTimeoutMs + READ_DEADLINE_MARGIN_MS + 500;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('fault injection: PostgreSQL black-holed', function () {
   this.timeout(120_000);
@@ -48,12 +48,18 @@ describe('fault injection: PostgreSQL black-holed', function () {
     expect(first.xCache).to.equal('MISS');
     const firstId = (first.body as { ping: { id: number } }).ping.id;
 
+    // The entry as Redis holds it: fresh until its `freshUntil`, kept CACHE_TTL + STALE_GRACE.
+    const [key] = await redis.keys();
+    const cached = JSON.parse((await redis.redis.get(key!))!) as { freshUntil: number };
+
     proxy.setMode('blackhole');
-    await sleep(1_100); // past the 1 s TTL: the next GET must refresh, and the store is gone
+    // Past the entry's freshness (the 1 s TTL): the next GET must refresh, and the store is gone.
+    // 2 s: the TTL from the MISS above, with room for a busy machine.
+    await waitUntil(() => Date.now() > cached.freshUntil, { timeoutMs: 2_000, what: 'the entry to turn stale' });
 
     const stale = await Promise.all(Array.from({ length: 20 }, () => timedRequest({ url: `${service.url}/ping` })));
     const staleSummary = summarize(stale);
-    console.log(`      stale phase: ${JSON.stringify(staleSummary)}`);
+    figures('stale phase: %j', staleSummary);
     expect(staleSummary.byStatus).to.deep.equal({ 200: 20 });
     expect(staleSummary.byCache).to.deep.equal({ STALE: 20 });
     for (const sample of stale) expect(sample.body).to.deep.include({ source: 'stale' });
@@ -61,7 +67,7 @@ describe('fault injection: PostgreSQL black-holed', function () {
     expect(staleSummary.worstMs).to.be.at.most(STORE_BOUND_MS);
 
     const post = await timedRequest({ url: `${service.url}/pings`, method: 'POST', body: { note: 'not committed' } });
-    console.log(`      POST while black-holed: ${post.status} in ${Math.round(post.ms)} ms`);
+    figures('POST while black-holed: %d in %d ms', post.status, Math.round(post.ms));
     expect(post.status).to.equal(503);
     expect(post.body).to.deep.include({
       error: { code: 'store_unavailable', message: 'the ping store is unavailable, retry shortly' },
@@ -73,23 +79,29 @@ describe('fault injection: PostgreSQL black-holed', function () {
     expect(ready.status).to.equal(200);
     expect((ready.body as { checks: { store: { status: string } } }).checks.store.status).to.equal('down');
 
-    await sleep(4_000); // past the grace period: nothing left to serve
+    // Past the grace period: Redis drops the key, and nothing is left to serve.
+    // 10 s: the key lives 5 s (TTL and grace) from the MISS; room for a busy machine.
+    await waitUntil(async () => (await redis.redis.exists(key!)) === 0, {
+      timeoutMs: 10_000,
+      what: 'Redis to expire the entry',
+    });
     const failed = await Promise.all(Array.from({ length: 10 }, () => timedRequest({ url: `${service.url}/ping` })));
     const failedSummary = summarize(failed);
-    console.log(`      after grace: ${JSON.stringify(failedSummary)}`);
+    figures('after grace: %j', failedSummary);
     expect(failedSummary.byStatus).to.deep.equal({ 503: 10 });
     expect(failedSummary.worstMs).to.be.at.most(STORE_BOUND_MS);
 
     proxy.setMode('pass');
     proxy.cut();
-    let recovered = null;
-    for (let attempt = 0; attempt < 100 && !recovered; attempt++) {
-      const sample = await timedRequest({ url: `${service.url}/ping` });
-      if (sample.status === 200 && sample.xCache === 'MISS') recovered = sample;
-      else await sleep(100);
-    }
-    expect(recovered, 'a MISS once PostgreSQL is back').to.not.equal(null);
-    expect((recovered!.body as { ping: { id: number } }).ping.id).to.be.greaterThan(firstId);
+    // 10 s: the store breaker probes again after its reset time (2 s by default); room for a busy machine.
+    const recovered = await waitUntil(
+      async () => {
+        const sample = await timedRequest({ url: `${service.url}/ping` });
+        return sample.status === 200 && sample.xCache === 'MISS' ? sample : null;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'a MISS once PostgreSQL is back' },
+    );
+    expect((recovered.body as { ping: { id: number } }).ping.id).to.be.greaterThan(firstId);
     expect((await timedRequest({ url: `${service.url}/readyz` })).status).to.equal(200);
   });
 });

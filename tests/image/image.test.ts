@@ -17,7 +17,9 @@ import {
 import { pinnedNodeVersion, root } from '../support/delivery-files.js';
 import { freePort } from '../../harness/free-port.js';
 import { createScratchDatabase, scratchRedisPrefix, testRedisUri } from '../support/test-servers.js';
+import { waitUntil } from '../../harness/wait-until.js';
 import { waitUntilReady } from '../../harness/wait-until-ready.js';
+import { figures } from '../support/figures.js';
 
 const IMAGE = 'localhost/ping-service:image-test';
 const SHUTDOWN_DELAY_MS = 3_000;
@@ -59,14 +61,13 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
   let image: ImageInspection;
   let container = '';
   let mountPoint = '';
-  const figures: string[] = [];
   const cleanups: Array<() => Promise<void> | void> = [];
 
   before(function () {
     requirePrograms(['buildah', 'mmdebstrap']);
     let started = Date.now();
     const base = run('bash', [join(root, 'tests/image/stand-in-base.sh'), pinnedNodeVersion], { env: buildEnv }).trim();
-    figures.push(`stand-in base ${base}: ${((Date.now() - started) / 1000).toFixed(0)} s (cached after the first run)`);
+    figures('stand-in base %s: %d s (cached after the first run)', base, Math.round((Date.now() - started) / 1000));
     started = Date.now();
     buildah(
       [
@@ -84,7 +85,7 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
       ],
       { cwd: root, env: buildEnv },
     );
-    figures.push(`build of the Dockerfile: ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    figures('build of the Dockerfile: %d s', Math.round((Date.now() - started) / 1000));
     cleanups.push(() => void buildah(['rmi', '--force', IMAGE]));
     image = inspectImage(IMAGE);
     container = buildah(['from', '--pull=never', IMAGE]);
@@ -93,7 +94,6 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
   });
 
   after(async function () {
-    if (figures.length > 0) console.log(figures.map((line) => `      ${line}`).join('\n'));
     for (const cleanup of cleanups.reverse()) {
       try {
         await cleanup();
@@ -189,19 +189,23 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
       expect(uid).to.equal(image.config.User!.split(':')[0]);
 
       process.kill(nodePid, 'SIGTERM');
-      // Readiness turns 503 for SHUTDOWN_DELAY_MS while the listener still answers.
+      // Readiness turns 503 for SHUTDOWN_DELAY_MS while the listener still answers; polled until
+      // then, or until the listener is gone (0).
       const seen: number[] = [];
-      while (!seen.includes(503) && seen.length < 100) {
+      const readiness = async () => {
         seen.push(
           await fetch(`${baseUrl}/readyz`).then(
             (r) => r.status,
             () => 0,
           ),
         );
-        if (seen.at(-1) === 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+        return seen.at(-1) === 503 || seen.at(-1) === 0;
+      };
+      await waitUntil(readiness, { timeoutMs: SHUTDOWN_DELAY_MS, intervalMs: 20, what: 'readiness 503' }).catch(
+        () => undefined, // the assertion below shows what was seen
+      );
       expect(seen, 'readiness answers during the drain').to.include(503);
+      // The service's own budget to exit, plus 20 s for buildah to tear the run down on a busy machine.
       const budget = SHUTDOWN_DELAY_MS + SHUTDOWN_TIMEOUT_MS;
       const code = await Promise.race([
         exited,
@@ -283,9 +287,9 @@ describe(`the image (Dockerfile built with buildah on a stand-in node:${pinnedNo
   it('reports its size', () => {
     const app = join(mountPoint, 'app');
     const modules = join(app, 'node_modules');
-    // Apparent bytes (du -sb), what the layers carry; du's disk blocks read ~30% more for /app.
+    // Apparent bytes (du -sb), what the layers carry; du's disk blocks read more.
     const sizeOf = (path: string) => `${(bytesUnder(path) / MiB).toFixed(0)} MiB`;
-    figures.push(
+    figures(
       `image ${IMAGE}: ${sizeOf(mountPoint)} unpacked; /app ${sizeOf(app)}, node_modules ${sizeOf(modules)}` +
         `, @sentry ${sizeOf(join(modules, '@sentry'))}, @opentelemetry ${sizeOf(join(modules, '@opentelemetry'))}`,
     );

@@ -3,7 +3,6 @@ import { LAST_PING_KEY } from '../../domain/ping-service.js';
 import {
   openTestDatabase,
   openTestRedis,
-  sleep,
   type DatabaseFixture,
   type RedisFixture,
 } from '../support/backend-fixtures.js';
@@ -11,6 +10,7 @@ import { makeHttpHarness } from '../support/http-harness.js';
 import { RecordingReporter } from '../support/test-doubles.js';
 import type { ContainerOverrides } from '../../infrastructure/composition/container.js';
 import { freePort } from '../../harness/free-port.js';
+import { waitUntil } from '../../harness/wait-until.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -102,8 +102,11 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
     expect(first.headers['x-cache']).to.equal('MISS');
     expect((await request({ method: 'GET', url: '/ping' })).headers['x-cache']).to.equal('HIT');
 
-    await sleep(1_100);
-    expect(await redis.inspector.exists(lastPingKey), 'Redis expired the key').to.equal(0);
+    // 3 s: the key lives the 1 s TTL (no grace); room for a busy machine.
+    await waitUntil(async () => (await redis.inspector.exists(lastPingKey)) === 0, {
+      timeoutMs: 3_000,
+      what: 'Redis to expire the key',
+    });
     const again = await request({ method: 'GET', url: '/ping' });
     expect(again.headers['x-cache']).to.equal('MISS');
     expect(again.body.ping.id).to.be.greaterThan(first.body.ping.id);
@@ -177,7 +180,7 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
 
   it('a missing table is a defect: 500 internal, reported with its stack, the breaker stays closed; it serves again once the table is back', async function () {
     const reporter = new RecordingReporter();
-    const { request, scrape } = await service({ CACHE_TTL_SECONDS: '1' }, { ErrorReporter: reporter });
+    const { request, scrape, lastPingKey } = await service({ CACHE_TTL_SECONDS: '1' }, { ErrorReporter: reporter });
     expect(
       (await request({ method: 'POST', url: '/pings', headers: json, payload: { note: 'before' } })).status,
     ).to.equal(201);
@@ -189,7 +192,10 @@ describe('cache-aside against PostgreSQL and Redis (integration)', function () {
         statuses.push(answer.status);
         expect(answer.body).to.deep.equal({ error: { code: 'internal', message: 'internal error' } });
       }
-      await sleep(1_100); // past the TTL: GET /ping must go to the store, and no STALE may hide the defect
+      // Past the entry's freshness (the 1 s TTL): GET /ping must go to the store, and no STALE may
+      // hide the defect. 3 s: the TTL from the first POST; room for a busy machine.
+      const { freshUntil } = JSON.parse((await redis.inspector.get(lastPingKey))!) as { freshUntil: number };
+      await waitUntil(() => Date.now() > freshUntil, { timeoutMs: 3_000, what: 'the entry to turn stale' });
       statuses.push((await request({ method: 'GET', url: '/ping' })).status);
       expect(statuses).to.deep.equal(Array(21).fill(500));
       const metrics = await scrape();

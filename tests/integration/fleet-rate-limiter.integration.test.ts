@@ -6,7 +6,7 @@ import { FleetRateLimiter } from '../../infrastructure/edge/fleet-rate-limiter.j
 import { PromMetrics } from '../../infrastructure/metrics/prom-metrics.js';
 import { createRedisClient, REDIS_BUDGETS } from '../../infrastructure/redis/create-redis-client.js';
 import { makeCacheBreaker } from '../../infrastructure/resilience/make-breaker.js';
-import type { CircuitBreakerGuard } from '../../infrastructure/resilience/circuit-breaker.js';
+import { SystemClock } from '../../infrastructure/clock/system-clock.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { silentLogger } from '../support/test-doubles.js';
 import { waitUntil } from '../../harness/wait-until.js';
@@ -19,7 +19,7 @@ function instance(port: number, prefix: string) {
   const metrics = new PromMetrics();
   const warnings: string[] = [];
   const logger = { ...silentLogger, warn: (_: unknown, msg?: string) => void warnings.push(String(msg)) };
-  const breaker = makeCacheBreaker({ metrics, logger: silentLogger });
+  const breaker = makeCacheBreaker({ clock: new SystemClock(), metrics, logger: silentLogger });
   const limiter = new FleetRateLimiter(
     { limit: LIMIT, keyPrefix: prefix, redis: { client, breaker } },
     { metrics, logger },
@@ -33,7 +33,7 @@ describe('FleetRateLimiter on a real Redis (rate-limiter-flexible, the service c
   this.timeout(60_000);
   let redis: RedisServerProcess;
   let proxy: FaultProxy;
-  const opened: Array<{ client: Redis; breaker: CircuitBreakerGuard }> = [];
+  const opened: Array<{ client: Redis }> = [];
   let serial = 0;
 
   const start = async () => {
@@ -49,10 +49,7 @@ describe('FleetRateLimiter on a real Redis (rate-limiter-flexible, the service c
   });
 
   afterEach(async () => {
-    for (const { client, breaker } of opened.splice(0)) {
-      breaker.close();
-      client.disconnect();
-    }
+    for (const { client } of opened.splice(0)) client.disconnect();
     await proxy.close();
     await redis.kill();
   });

@@ -7,6 +7,7 @@ import { PingDatabase } from '../../infrastructure/postgres/ping-database.js';
 import { MIGRATION_LOCK_KEY, runMigrations } from '../../infrastructure/postgres/run-migrations.js';
 import { TEST_DATABASE_BUDGETS } from '../support/backend-fixtures.js';
 import { silentLogger } from '../support/test-doubles.js';
+import { waitUntil } from '../../harness/wait-until.js';
 import { createScratchDatabase } from '../support/test-servers.js';
 import { PgBouncerProcess } from '../support/pgbouncer-process.js';
 
@@ -139,8 +140,8 @@ describe('migrations on PostgreSQL: a migrator killed with kill -9', function ()
         advisoryLock: true,
         onContention: (reason) => waits.push(reason),
       });
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      expect(waits.length, 'waiting for the other migrator').to.be.greaterThan(0);
+      // 10 s: the migrator reports contention on its first try; room for a busy machine.
+      await waitUntil(() => waits.length > 0, { timeoutMs: 10_000, what: 'waiting for the other migrator' });
       holder.kill('SIGKILL');
       expect(await migrating).to.deep.equal(ALL_MIGRATIONS);
       const [lock] = await replica.knex('knex_migrations_lock').select('is_locked');

@@ -115,6 +115,10 @@ export async function openTestRedis(label = 'ping-service-test'): Promise<RedisF
   };
 }
 
+/**
+ * Real time passing, the contract suites' `elapse` on real Redis: TTL expiry is what those tests
+ * are about, and no fake clock moves Redis's own. Everything else waits for a state (waitUntil).
+ */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { asPostgresUser } from './postgres-user.js';
 import { freePort } from '../../harness/free-port.js';
+import { waitUntil } from '../../harness/wait-until.js';
 import { testPostgresUri } from './test-servers.js';
 
 const PGBOUNCER = process.env.PGBOUNCER_BIN || '/usr/sbin/pgbouncer';
@@ -59,12 +60,14 @@ export class PgBouncerProcess {
     const bouncer = new PgBouncerProcess(child, dir, port);
     let spawnError: Error | null = null;
     child.once('error', (error) => (spawnError = error));
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline) {
-      if (output.join('').includes('process up')) return bouncer;
-      if (spawnError || child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const up = () => output.join('').includes('process up');
+    // 10 s: pgbouncer starts in milliseconds; this bounds a machine busy with other suites.
+    await waitUntil(() => up() || spawnError !== null || child.exitCode !== null, {
+      timeoutMs: 10_000,
+      intervalMs: 25,
+      what: 'pgbouncer to log "process up"',
+    }).catch(() => undefined);
+    if (up()) return bouncer;
     await bouncer.stop();
     throw new Error(`pgbouncer (${PGBOUNCER}) did not start: ${spawnError ?? output.join('').trim()}`);
   }

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { asPostgresUser } from './postgres-user.js';
 import { freePort } from '../../harness/free-port.js';
+import { waitUntil } from '../../harness/wait-until.js';
 
 /** PG_BIN_DIR, else the newest Debian install (`/usr/lib/postgresql/<major>/bin`). */
 const BIN = process.env.PG_BIN_DIR || newestDebianPostgres();
@@ -124,13 +125,12 @@ export class PostgresPair {
   }
 
   private async awaitSyncStandby(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
+    const sync = async () => {
       const rows = await this.query<{ sync_state: string }>(this.primary, 'select sync_state from pg_stat_replication');
-      if (rows.some((r) => r.sync_state === 'sync')) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error('the standby did not become a synchronous standby within 30 s');
+      return rows.some((r) => r.sync_state === 'sync');
+    };
+    // 30 s: the standby streams from a fresh base backup on the same machine; this bounds a busy one.
+    await waitUntil(sync, { timeoutMs: 30_000, intervalMs: 100, what: 'the standby to become synchronous' });
   }
 }
 

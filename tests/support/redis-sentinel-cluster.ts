@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisServerProcess } from '../../harness/redis-server-process.js';
+import { waitUntil } from '../../harness/wait-until.js';
 
 export const MASTER_SET = 'mymaster';
 
@@ -74,20 +75,22 @@ export class RedisSentinelCluster {
     const replica = new Redis({ port: this.replica.port, host: '127.0.0.1' });
     replica.on('error', () => {});
     try {
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        const info = await replica.info('replication');
-        const states = await Promise.all(
-          clients.map(async (c) => {
-            const [master] = (await c.call('SENTINEL', 'MASTERS')) as string[][];
-            const fields = Object.fromEntries(chunk(master ?? []));
-            return Number(fields['num-slaves']) >= 1 && Number(fields['num-other-sentinels']) >= 2;
-          }),
-        );
-        if (info.includes('master_link_status:up') && states.every(Boolean)) return;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error('the sentinels did not discover the replica and each other within 30 s');
+      // 30 s: sentinels announce themselves every 2 s (hello messages) and find the replica in
+      // the master's INFO every 10 s; this leaves room for a busy machine.
+      await waitUntil(
+        async () => {
+          const info = await replica.info('replication');
+          const states = await Promise.all(
+            clients.map(async (c) => {
+              const [master] = (await c.call('SENTINEL', 'MASTERS')) as string[][];
+              const fields = Object.fromEntries(chunk(master ?? []));
+              return Number(fields['num-slaves']) >= 1 && Number(fields['num-other-sentinels']) >= 2;
+            }),
+          );
+          return info.includes('master_link_status:up') && states.every(Boolean);
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the sentinels to discover the replica and each other' },
+      );
     } finally {
       clients.forEach((c) => c.disconnect());
       replica.disconnect();

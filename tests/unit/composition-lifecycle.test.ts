@@ -17,16 +17,16 @@ function recording(name: string, events: string[]) {
 }
 
 describe('the composition root: what the process opens and closes', () => {
-  it('lists its components explicitly, in start order: the database, Redis, then the breakers', async () => {
+  it('lists its components explicitly, in start order: the database, then Redis', async () => {
     const lifecycle = resolve(buildContainer(loadConfig(UNREACHED), { Logger: silentLogger }), 'Lifecycle');
-    expect(lifecycle.names).to.deep.equal(['postgres', 'redis', 'postgres-breaker', 'redis-breaker']);
+    expect(lifecycle.names).to.deep.equal(['postgres', 'redis']);
     await lifecycle.closeAll();
   });
 
-  it('has no Redis connection and no Redis breaker to manage without Redis', async () => {
+  it('has no Redis connection to manage without Redis', async () => {
     const env = { POSTGRES_URI: UNREACHED.POSTGRES_URI };
     const lifecycle = resolve(buildContainer(loadConfig(env), { Logger: silentLogger }), 'Lifecycle');
-    expect(lifecycle.names).to.deep.equal(['postgres', 'postgres-breaker']);
+    expect(lifecycle.names).to.deep.equal(['postgres']);
     await lifecycle.closeAll();
   });
 
