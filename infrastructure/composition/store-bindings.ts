@@ -22,7 +22,7 @@ const QUEUED_PER_CONNECTION = 8;
 const QUEUE_WAIT_MS = 250;
 
 /**
- * The database, the store adapter on it, and the store port: bulkhead(breaker(measured(adapter))),
+ * The database, the store adapter on it, and the store port: breaker(bulkhead(measured(adapter))),
  * inside a client span per call with tracing on (so a call the bulkhead or the breaker refused
  * shows in the trace too).
  */
@@ -41,13 +41,14 @@ export function bindStore(bind: Bind, config: Config): void {
   // Makes a known-dead store fail at once (STALE or 503, no waiting).
   bind('StoreBreaker', (get) => {
     const surroundings = { clock: get('Clock'), metrics: get('Metrics'), logger: get('Logger') };
-    return makeStoreBreaker(POSTGRES_BUDGETS, surroundings);
+    return makeStoreBreaker(surroundings);
   });
-  // Timed inside the breaker, whichever adapter is bound, so the query histogram shows real
-  // queries only; the bulkhead outside it, so that saturation never counts as the store failing.
+  // Timed innermost, whichever adapter is bound, so the query histogram shows real queries only;
+  // the bulkhead next; the breaker outermost, so that an open circuit answers at once even while
+  // the calls a black-hole caught hold every slot, and the breaker takes a refusal of the
+  // bulkhead for what it is: saturation, neither the store failing nor the store answering.
   bind('PingStore', (get) => {
     const measured = new MeasuredPingStore(get('RawPingStore'), get('Metrics'));
-    const guarded = new BreakerGuardedPingStore(measured, get('StoreBreaker'));
     // The embedded engine has one connection (knex-pglite pins its pool to one).
     const concurrency = config.postgres.uri ? config.postgres.poolMax : 1;
     const metrics = get('Metrics');
@@ -58,7 +59,8 @@ export function bindStore(bind: Bind, config: Config): void {
         return new StoreOverloadedError(`the store is saturated: ${why}`);
       },
     );
-    const bounded = new BulkheadGuardedPingStore(guarded, bulkhead);
-    return get('Tracing')?.store(bounded, postgresTarget(config.postgres)) ?? bounded;
+    const bounded = new BulkheadGuardedPingStore(measured, bulkhead);
+    const guarded = new BreakerGuardedPingStore(bounded, get('StoreBreaker'));
+    return get('Tracing')?.store(guarded, postgresTarget(config.postgres)) ?? guarded;
   });
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../domain/clock.port.js';
 import { RollingWindow } from './rolling-window.js';
+import { SilenceWatch } from './silence-watch.js';
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
@@ -29,20 +30,21 @@ export interface BreakerOptions {
    */
   readonly isFailure?: (error: unknown) => boolean;
   /**
-   * A call still pending after this long counts as a failure (it goes on, and its answer is still
-   * used): a black-holed dependency holds calls until their deadline, which would otherwise delay
-   * the first counted failure by the whole deadline. Unset: pending calls are not timed.
+   * Which errors say nothing of the dependency, since it was never asked (a call refused before
+   * it, as saturated): neither a failure nor an answer. Default: none.
    */
-  readonly slowCallMs?: number;
+  readonly isRefusal?: (error: unknown) => boolean;
+  /**
+   * While a call waits, a dependency that has answered nothing for this long (no call succeeded
+   * since that call began, or for this long before now) is gone: the circuit opens there and
+   * then (the waiting calls go on, and their answers are still used). A black-holed dependency
+   * holds calls until their deadline, calls caught at the fault hold every slot for that long,
+   * and callers that share one call (single-flight) make only that one: counting failures would
+   * open the circuit only after several deadlines. Unset: silence is not timed.
+   */
+  readonly silenceMs?: number;
   /** The domain error a caller gets while the circuit is open (cache or store unavailable). */
   readonly unavailable: (message: string) => Error;
-}
-
-/** A call in progress: when it started, the success count then, and whether it was counted slow. */
-interface PendingCall {
-  readonly startedAt: number;
-  readonly startEpoch: number;
-  countedSlow: boolean;
 }
 
 /**
@@ -51,18 +53,20 @@ interface PendingCall {
  * passed, calls go through again and the first outcome decides: a success (or a defect) closes
  * it, a counted failure opens it again.
  *
- * It has no timers: what time changes (the end of the open period, a call turning slow, the
- * window sliding) is read from the clock whenever the breaker is used or its state is read, so a
- * fake clock drives it in tests and nothing keeps the process alive. Timeouts are left to the
- * clients (ioredis's commandTimeout, pg's query_timeout): the breaker never cuts a call short.
+ * What time changes (the end of the open period, a call turning slow, the window sliding) is read
+ * from the clock whenever the breaker is used or its state is read, so a fake clock drives it in
+ * tests; its silence watch alone sets a timer, to see a dependency gone silent when no other call
+ * comes. Timeouts are left to the clients (ioredis's commandTimeout, pg's query_timeout): the
+ * breaker never cuts a call short.
  */
 export class CircuitBreakerGuard {
   private readonly listeners: Array<(state: BreakerState) => void> = [];
   private readonly clock: Clock;
   private readonly isFailure: (error: unknown) => boolean;
+  private readonly isRefusal: (error: unknown) => boolean;
   private readonly window: RollingWindow;
-  /** Calls in progress, oldest first, while `slowCallMs` may still count them. */
-  private readonly pending = new Set<PendingCall>();
+  /** Opens the circuit on a dependency gone silent, when `silenceMs` is set. */
+  private readonly silence: SilenceWatch | null;
   private current: BreakerState = 'closed';
   private openedAt = 0;
   /** Bumped by every success; a call remembers its value at start. */
@@ -72,7 +76,16 @@ export class CircuitBreakerGuard {
   constructor(private readonly options: BreakerOptions) {
     this.clock = options.clock;
     this.isFailure = options.isFailure ?? (() => true);
+    this.isRefusal = options.isRefusal ?? (() => false);
     this.window = new RollingWindow(options.rollingWindowMs);
+    this.silence =
+      options.silenceMs === undefined
+        ? null
+        : new SilenceWatch(this.clock, options.silenceMs, () => {
+            // One failure for the silence, and the circuit opens whatever the counts say.
+            this.failed();
+            if (this.current !== 'open') this.open(this.clock.now());
+          });
   }
 
   async run<T>(operation: () => Promise<T>): Promise<T> {
@@ -80,23 +93,24 @@ export class CircuitBreakerGuard {
     if (this.current === 'open') {
       throw this.options.unavailable(`${this.options.name} circuit is open`);
     }
-    const call: PendingCall = { startedAt: this.clock.now(), startEpoch: this.successEpoch, countedSlow: false };
-    if (this.options.slowCallMs !== undefined) this.pending.add(call);
+    const startEpoch = this.successEpoch;
+    const waiting = this.silence?.begin();
     let result: T;
     try {
       result = await operation();
     } catch (error) {
-      this.pending.delete(call);
-      if (!call.countedSlow) {
-        if (this.counts(error, call.startEpoch)) this.failed();
+      const refused = this.isRefusal(error);
+      this.silence?.end(waiting!, !refused && !this.isFailure(error));
+      if (!waiting?.caught && !refused) {
+        if (this.counts(error, startEpoch)) this.failed();
         else this.answered();
       }
       throw error;
     }
-    this.pending.delete(call);
+    this.silence?.end(waiting!, true);
     this.successEpoch++;
     this.failuresInARow = 0;
-    if (!call.countedSlow) this.answered();
+    if (!waiting?.caught) this.answered();
     return result;
   }
 
@@ -112,16 +126,7 @@ export class CircuitBreakerGuard {
   /** Applies what the clock says has happened since the breaker was last used. */
   private catchUp(): void {
     const now = this.clock.now();
-    const slowCallMs = this.options.slowCallMs;
-    if (slowCallMs !== undefined) {
-      for (const call of this.pending) {
-        if (now - call.startedAt < slowCallMs) break;
-        this.pending.delete(call);
-        call.countedSlow = true;
-        // Counted at most once, like any failure; a success since it started means it is late.
-        if (call.startEpoch === this.successEpoch) this.failed();
-      }
-    }
+    this.silence?.check();
     // `now < openedAt`: the clock was set back; probing early is harmless, waiting it out is not.
     if (this.current === 'open' && (now - this.openedAt >= this.options.resetTimeoutMs || now < this.openedAt)) {
       this.moveTo('half_open');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CacheUnavailableError, StoreUnavailableError } from '../../domain/errors.js';
+import { CacheUnavailableError, StoreOverloadedError, StoreUnavailableError } from '../../domain/errors.js';
 import { makeCacheBreaker, makeStoreBreaker } from '../../infrastructure/resilience/make-breaker.js';
 import { BreakerGuardedPingCache } from '../../infrastructure/resilience/breaker-guarded-ping-cache.js';
 import { CircuitBreakerGuard, type BreakerState } from '../../infrastructure/resilience/circuit-breaker.js';
@@ -7,6 +7,8 @@ import { MemoryPingCache } from '../../infrastructure/memory/memory-ping-cache.j
 import { FakeClock } from '../support/fake-clock.js';
 import { SpyCache, silentLogger } from '../support/test-doubles.js';
 import { PromMetrics } from '../../infrastructure/metrics/prom-metrics.js';
+import { SystemClock } from '../../infrastructure/clock/system-clock.js';
+import { waitUntil } from '../../harness/wait-until.js';
 
 // Every wait below is the fake clock's: no test here sleeps.
 
@@ -118,7 +120,7 @@ describe('the cache breaker (makeCacheBreaker: the rolling window alone)', () =>
 describe('the store breaker (makeStoreBreaker with the service thresholds)', () => {
   function storeBreaker() {
     const clock = new FakeClock();
-    const guard = makeStoreBreaker({ statementTimeoutMs: 100 }, surroundings(clock));
+    const guard = makeStoreBreaker(surroundings(clock));
     return { clock, guard };
   }
 
@@ -176,33 +178,74 @@ describe('the store breaker (makeStoreBreaker with the service thresholds)', () 
     expect(guard.state).to.equal('closed');
   });
 
-  it('counts calls still pending past the statement timeout, so a black-hole opens it before any call fails', async () => {
+  it('opens on one call that waited a second with nothing answered since it began (a black-hole), before it fails', async () => {
     const { clock, guard } = storeBreaker();
     for (let i = 0; i < 100; i++) await guard.run(ok);
-    const hung = Array.from({ length: 5 }, () => guard.run(() => new Promise<never>(() => {})));
-    void hung;
-    clock.advance(99);
-    expect(guard.state, 'not yet past the statement timeout').to.equal('closed');
+    let fail!: () => void;
+    const silent = guard
+      .run(() => new Promise<never>((_resolve, reject) => (fail = () => reject(new StoreUnavailableError('x')))))
+      .catch(() => undefined);
+    clock.advance(999);
+    expect(guard.state, 'not yet a second').to.equal('closed');
+    clock.advance(1);
+    expect(guard.state, 'one silent call, whatever succeeded before it').to.equal('open');
+    // Once a probe has closed it, that call's failure at its read deadline is late: not counted.
+    clock.advance(2_000);
+    expect(await guard.run(ok)).to.equal('ok');
+    fail();
+    await silent;
+    expect(guard.state).to.equal('closed');
+  });
+
+  it('does not open for a slow call while the store keeps answering others (a slow statement, not a silent store)', async () => {
+    const { clock, guard } = storeBreaker();
+    void guard.run(() => new Promise<never>(() => {})).catch(() => undefined);
+    for (let waited = 0; waited < 3_000; waited += 500) {
+      clock.advance(500);
+      await guard.run(ok);
+    }
+    expect(guard.state).to.equal('closed');
+  });
+
+  it('opens when calls caught at the fault hold on after one of them was answered: silence since that answer', async () => {
+    const { clock, guard } = storeBreaker();
+    let answer!: () => void;
+    const caught = guard.run(() => new Promise<string>((resolve) => (answer = () => resolve('ok'))));
+    void guard.run(() => new Promise<never>(() => {})).catch(() => undefined);
+    clock.advance(300);
+    answer();
+    await caught;
+    clock.advance(999);
+    expect(guard.state, 'a second of silence not yet over').to.equal('closed');
     clock.advance(1);
     expect(guard.state).to.equal('open');
   });
 
-  it('counts a slow call once: its failure by the deadline later is not a second one', async () => {
+  it('takes a refusal before the store was asked (saturation) for neither a failure nor an answer', async () => {
     const { clock, guard } = storeBreaker();
-    const deadlines: Array<() => void> = [];
-    const slow = () =>
-      guard
-        .run(
-          () => new Promise<never>((_resolve, reject) => deadlines.push(() => reject(new StoreUnavailableError('x')))),
-        )
-        .catch(() => undefined);
-    const calls = [slow(), slow(), slow(), slow()];
-    clock.advance(100);
-    expect(guard.state, '4 slow calls in a row').to.equal('closed');
-    deadlines.forEach((fail) => fail());
-    await Promise.all(calls);
-    expect(guard.state, 'still 4 failures in a row, not 8').to.equal('closed');
-    await guard.run(outage).catch(() => undefined);
-    expect(guard.state, 'the fifth').to.equal('open');
+    const refused = () => Promise.reject(new StoreOverloadedError('the store is saturated'));
+    for (let i = 0; i < 20; i++) await guard.run(refused).catch(() => undefined);
+    expect(guard.state, 'refusals do not open it').to.equal('closed');
+    // Nor do they break a silence: a call waits on a silent store while others are refused.
+    void guard.run(() => new Promise<never>(() => {})).catch(() => undefined);
+    clock.advance(600);
+    await guard.run(refused).catch(() => undefined);
+    clock.advance(400);
+    expect(guard.state, 'a second of silence, refusals notwithstanding').to.equal('open');
+    // Nor do they close a probe: only an answer does.
+    clock.advance(2_000);
+    await guard.run(refused).catch(() => undefined);
+    expect(guard.state).to.equal('half_open');
+    await guard.run(ok);
+    expect(guard.state).to.equal('closed');
+  });
+
+  it('wakes by itself when a call turns silent: no other call or read is needed to open it', async () => {
+    const states: string[] = [];
+    const guard = makeStoreBreaker({ clock: new SystemClock(), metrics: new PromMetrics(), logger: silentLogger });
+    guard.onStateChange((state) => states.push(state));
+    void guard.run(() => new Promise<never>(() => {})).catch(() => undefined);
+    // The silence bound is a second; the rest is room for a busy machine.
+    await waitUntil(() => states.includes('open'), { timeoutMs: 3_000, what: 'the breaker opening by itself' });
   });
 });
