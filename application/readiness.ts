@@ -20,7 +20,7 @@ export interface ReadinessReport {
 }
 
 /** Each check's budget: a dependency slower than this to answer a trivial query counts as down. */
-const CHECK_TIMEOUT_MS = 1_000;
+export const CHECK_TIMEOUT_MS = 1_000;
 /**
  * How old the checks shown may be before a probe starts new ones. The probe itself never waits
  * for them (but the very first): a balancer checks readiness with a short timeout, and a probe

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { FakeSentryIngest } from '../harness/fake-sentry-ingest.js';
 import { RedisServerProcess } from '../harness/redis-server-process.js';
+import { REDIS_BUDGETS } from '../infrastructure/redis/create-redis-client.js';
 import { withDatabase, type BenchDatabase } from './bench-database.js';
 import { hitChecks, NAMES, scenarioChecks } from './checks.js';
 import { GC_TRACE_FLAGS, heapKiBPerRequest } from './heap-allocation.js';
@@ -45,7 +46,6 @@ function trialBecause(servers: BenchServers): string[] {
   return changed;
 }
 const POSTGRES = process.env.TEST_POSTGRES_URI ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_COMMAND_TIMEOUT_MS = 250;
 const load = () => loadavg().map((n) => Math.round(n * 100) / 100);
 
 type Check = BenchReport['checks'][number];
@@ -152,7 +152,6 @@ async function main(): Promise<number> {
     const servers = new BenchServers({
       postgresUri: database.uri,
       redisUri: redis.uri,
-      redisCommandTimeoutMs: REDIS_COMMAND_TIMEOUT_MS,
       sentryDsn: sentry.dsn,
     });
     const hit = await hitComparison(servers, database);
@@ -163,7 +162,7 @@ async function main(): Promise<number> {
     return { servers, hit, failures, tracing, scale };
   }).finally(() => Promise.all([sentry.close(), redis.stop()]));
   const results = [...hit.results, ...failures, ...tracing, ...(await embedded(SETTINGS)), ...scale.results];
-  const checks = [...hit.checks, ...scenarioChecks(results, REDIS_COMMAND_TIMEOUT_MS + 100), ...scale.checks];
+  const checks = [...hit.checks, ...scenarioChecks(results, REDIS_BUDGETS.commandTimeoutMs + 100), ...scale.checks];
   report(servers, start, { results, checks });
   return checks.every((c) => c.pass) ? 0 : 1;
 }

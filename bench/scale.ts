@@ -89,7 +89,6 @@ async function measureSize(rows: number, redisUri: string): Promise<ScaleMeasure
     const servers = new BenchServers({
       postgresUri: database.uri,
       redisUri,
-      redisCommandTimeoutMs: 250,
       sentryDsn: '',
     });
     const service = await servers.service(`scale ${label}`, `scale-${label}`, { sentry: false }); // migrates

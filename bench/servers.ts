@@ -10,7 +10,6 @@ import { BenchProcess, imageNodeArgs, imageNodeOptions } from './processes.js';
 export interface BenchServerSettings {
   readonly postgresUri: string;
   readonly redisUri: string;
-  readonly redisCommandTimeoutMs: number;
   readonly sentryDsn: string;
 }
 
@@ -88,7 +87,7 @@ export class BenchServers {
   }
 
   private serviceEnv(prefix: string, options: { sentry: boolean; redisUri?: string }): Record<string, string> {
-    const { postgresUri, redisUri, redisCommandTimeoutMs, sentryDsn } = this.settings;
+    const { postgresUri, redisUri, sentryDsn } = this.settings;
     return {
       NODE_ENV: 'production',
       // Production refuses open writes unless declared; wrk writes from one address, so the
@@ -98,7 +97,6 @@ export class BenchServers {
       POSTGRES_URI: postgresUri,
       REDIS_URI: options.redisUri ?? redisUri,
       REDIS_KEY_PREFIX: `bench:${process.pid}:${prefix}:`,
-      REDIS_COMMAND_TIMEOUT_MS: String(redisCommandTimeoutMs),
       CACHE_TTL_SECONDS: String(HIT_TTL_SECONDS),
       ...(options.sentry ? { SENTRY_DSN: sentryDsn, SENTRY_RELEASE: 'bench' } : {}),
       SHUTDOWN_DELAY_MS: '0',

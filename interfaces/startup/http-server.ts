@@ -19,12 +19,12 @@ import { EventLoopLoad } from './event-loop-load.js';
  * - at most 4096 open connections; Node drops those over the cap at once.
  * A client of this API sends a few hundred bytes; none of these bounds is near a real one.
  */
-interface HttpLimits {
+export interface HttpLimits {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly maxConnections: number;
 }
-const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 4_096 };
+export const HTTP_LIMITS: HttpLimits = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 4_096 };
 
 /**
  * Where to listen and how to drain (the configuration's sections), and the server's limits

@@ -148,7 +148,7 @@ describe('measured figures: in bench/results/ only', () => {
       'fires above 5% for 5 minutes',
       'under 80% of GET /ping are hits',
       'HIT req/s >= 0.9 x bare Koa',
-      'REDIS_COMMAND_TIMEOUT_MS (250 ms), then 5 s, timeout: 3s',
+      'REDIS_BUDGETS (250 ms), then 5 s, timeout: 3s',
       'node 24.21.0 on 2 cores',
     ];
     for (const text of settings) expect(found(text), text).to.deep.equal([]);

@@ -1,35 +1,47 @@
 import { expect } from 'chai';
 import { connect, type Socket } from 'node:net';
 import { Agent, request } from 'node:http';
+import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { waitUntil } from '../../harness/wait-until.js';
+import { loadConfig } from '../../infrastructure/config/config.js';
+import {
+  HTTP_LIMITS,
+  startHttpServer,
+  type HttpLimits,
+  type RunningServer,
+} from '../../interfaces/startup/http-server.js';
 import { figures } from '../support/figures.js';
+import { makeHttpHarness } from '../support/http-harness.js';
 import { parseRawAnswer, rawExchange } from '../support/raw-http.js';
-import { ServiceProcess } from '../support/service-process.js';
-import { createScratchDatabase, type ScratchDatabase } from '../support/test-servers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/**
+ * Limits small enough for a test's time: what is tested is that the limits reach Node's server
+ * and what it does with them; the production values (HTTP_LIMITS) are checked at the end.
+ */
+const LIMITS: HttpLimits = { headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxConnections: 20 };
+
+/** The real composition root and HTTP server, in this process on a real socket (in-memory store). */
+function startServer(limits?: HttpLimits): Promise<RunningServer> {
+  return startHttpServer(makeHttpHarness().container, {
+    http: { ...loadConfig({}).http, port: 0, metricsPort: 0, host: '127.0.0.1' },
+    shutdown: { delayMs: 0, timeoutMs: 2_000 },
+    ...(limits ? { limits } : {}),
+  });
+}
+
 /** What Node's HTTP server does before the app sees a request: timeouts, parse errors, a connection cap. */
-describe('fault injection: slow and malformed clients (real process)', function () {
+describe('fault injection: slow and malformed clients (a real socket)', function () {
   this.timeout(60_000);
-  let database: ScratchDatabase;
-  let service: ServiceProcess;
+  let service: RunningServer;
 
   before(async () => {
-    database = await createScratchDatabase('fault_http');
-    service = await ServiceProcess.start({
-      POSTGRES_URI: database.uri,
-      HTTP_HEADERS_TIMEOUT_MS: '1000',
-      HTTP_REQUEST_TIMEOUT_MS: '2000',
-      HTTP_MAX_CONNECTIONS: '20',
-    });
+    service = await startServer(LIMITS);
   });
 
-  after(async () => {
-    await service?.stop('SIGKILL');
-    await database?.drop();
-  });
+  after(() => service?.shutdown());
 
   const expectJsonError = (text: string, status: number, code: string) => {
     const answer = parseRawAnswer(text);
@@ -48,7 +60,11 @@ describe('fault injection: slow and malformed clients (real process)', function 
       intervalMs: 200,
       boundMs: 15_000,
     });
-    figures('slow headers: cut after %d ms (budget 1000 ms)', Math.round(exchange.closedAfterMs));
+    figures(
+      'slow headers: cut after %d ms (budget %d ms)',
+      Math.round(exchange.closedAfterMs),
+      LIMITS.headersTimeoutMs,
+    );
     expect(exchange.closedByServer, 'still open at the bound').to.equal(true);
     // The budget is 1 s and Node checks every 500 ms at that budget: 10 s is a generous bound.
     expect(exchange.closedAfterMs).to.be.lessThan(10_000);
@@ -60,7 +76,7 @@ describe('fault injection: slow and malformed clients (real process)', function 
     const sockets = new Set<Socket>();
     const get = () =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${service.url}/healthz`, { agent }, (res) => {
+        const req = request(`http://127.0.0.1:${service.port}/healthz`, { agent }, (res) => {
           sockets.add(res.socket);
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
@@ -96,13 +112,20 @@ describe('fault injection: slow and malformed clients (real process)', function 
     });
   }
 
-  it('caps the open connections at HTTP_MAX_CONNECTIONS, and serves again once one closes', async () => {
-    // 25 keep-alive connections, each asking once: those over the cap (20, less any connection
-    // the harness still holds) are dropped unanswered; the others stay open and count.
+  it('caps the open connections at the limit, and serves again once one closes', async () => {
+    // The earlier tests' connections are closed, but the server counts one until it has seen its
+    // close. 5 s: a close reaches it at once; room for a busy machine.
+    const getConnections = promisify(service.server.getConnections.bind(service.server));
+    await waitUntil(async () => (await getConnections()) === 0, {
+      timeoutMs: 5_000,
+      what: "the earlier tests' connections to be gone",
+    });
+    // 25 keep-alive connections, each asking once: those over the cap are dropped unanswered;
+    // the others stay open and count.
     const opened = await Promise.all(Array.from({ length: 25 }, () => keepAliveRequest(service.port)));
     const answered = opened.filter((c) => c.status === 200);
-    figures('25 connections, cap 20: %d answered, %d dropped', answered.length, 25 - answered.length);
-    expect(answered.length).to.be.within(15, 20);
+    figures('25 connections, cap %d: %d answered', LIMITS.maxConnections, answered.length);
+    expect(answered.length).to.equal(LIMITS.maxConnections);
     answered.pop()!.socket.destroy();
     // Until the server has seen the close and takes a connection again; the attempts it drops
     // meanwhile are closed here. 5 s: the close reaches it at once; room for a busy machine.
@@ -117,6 +140,19 @@ describe('fault injection: slow and malformed clients (real process)', function 
     );
     expect(again.status).to.equal(200);
     for (const connection of [...opened, ...attempts]) connection.socket.destroy();
+  });
+});
+
+describe('the production HTTP limits', () => {
+  it("are what Node's server is given when a caller brings no limits of its own", async () => {
+    const service = await startServer();
+    try {
+      expect(service.server.headersTimeout).to.equal(HTTP_LIMITS.headersTimeoutMs);
+      expect(service.server.requestTimeout).to.equal(HTTP_LIMITS.requestTimeoutMs);
+      expect(service.server.maxConnections).to.equal(HTTP_LIMITS.maxConnections);
+    } finally {
+      await service.shutdown();
+    }
   });
 });
 

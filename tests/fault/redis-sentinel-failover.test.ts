@@ -9,7 +9,10 @@ import { figures } from '../support/figures.js';
 import { waitUntil } from '../../harness/wait-until.js';
 import { createScratchDatabase } from '../support/test-servers.js';
 
-/** The issue's bound: HITs again within this long of the sentinels' +switch-master. */
+/**
+ * The issue's bound: HITs again within this long of the sentinels' +switch-master. The client
+ * moves at once; the cache breaker, opened by the outage, lets calls through again within 2 s.
+ */
 const HIT_AFTER_SWITCH_MS = 5_000;
 
 interface Timed extends Sample {
@@ -33,9 +36,6 @@ describe('fault injection: Redis master killed behind sentinels, under load', fu
       POSTGRES_URI: database.uri,
       REDIS_SENTINELS: cluster.sentinelList,
       REDIS_SENTINEL_MASTER: MASTER_SET,
-      REDIS_CONNECT_TIMEOUT_MS: '300',
-      REDIS_COMMAND_TIMEOUT_MS: '200',
-      REDIS_BREAKER_RESET_MS: '500',
       CACHE_TTL_SECONDS: '60',
     };
     const started = await Promise.allSettled([ServiceProcess.start(env), ServiceProcess.start(env)]);
