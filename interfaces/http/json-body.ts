@@ -56,6 +56,11 @@ async function readBody(ctx: Context, coding: string, decode: (body: Readable) =
   } catch (error) {
     const failure = error as { type?: string };
     if (failure.type === 'entity.too.large') throw exposedHttpError(413, `the body must be at most ${BODY_LIMIT}`);
+    // The client went away before its body was read (an aborted request, a closed connection):
+    // its mistake or its choice, answered like one, never reported as a defect of ours.
+    if (failure.type === 'request.aborted' || failure.type === 'stream.not.readable') {
+      throw exposedHttpError(400, 'the request ended before its body was read');
+    }
     if (failure.type === 'request.size.invalid') {
       throw exposedHttpError(400, 'the body does not match its Content-Length');
     }

@@ -112,6 +112,14 @@ export async function startHttpServer(
   return { app, server: api.server, port: api.port, metricsPort: metrics.port, shutdown };
 }
 
+/**
+ * Connections the kernel may hold for the process before it accepts them. Node's default (511)
+ * overflows when hundreds of clients connect at once (a balancer reconnecting after a restart,
+ * a burst): the kernel then drops their handshakes, and each such client waits a second or more
+ * for its retransmission. The kernel caps it at net.core.somaxconn (4096 on current kernels).
+ */
+const ACCEPT_BACKLOG = 4_096;
+
 /** Listens, keeping the set of open connections; rejects when the port cannot be bound. */
 async function listen(server: Server, port: number, settings: ServerSettings): Promise<Listener> {
   const sockets = new Set<Socket>();
@@ -119,7 +127,7 @@ async function listen(server: Server, port: number, settings: ServerSettings): P
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
-  server.listen(port, settings.http.host);
+  server.listen({ port, host: settings.http.host, backlog: ACCEPT_BACKLOG });
   await Promise.race([
     once(server, 'listening'),
     once(server, 'error').then(([error]) => Promise.reject(error as Error)),
