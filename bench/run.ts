@@ -20,6 +20,7 @@ import { pinnedTo } from './wrk.js';
 import type { BenchReport, MeasuredCode, ScenarioResult } from './report.js';
 import { scaleScenarios } from './scale.js';
 import { coldKeyBurst, embedded, redisDown, writeAndList } from './scenarios.js';
+import { overload } from './overload.js';
 import { BenchServers, type HitServer } from './servers.js';
 import { tracingCost } from './tracing-cost.js';
 
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
   build();
   const redis = await benchRedis();
   const sentry = await FakeSentryIngest.start();
-  const { servers, hit, failures, tracing, scale } = await withDatabase(POSTGRES, async (database) => {
+  const { servers, hit, failures, overloaded, tracing, scale } = await withDatabase(POSTGRES, async (database) => {
     const servers = new BenchServers({
       postgresUri: database.uri,
       redisUri: redis.uri,
@@ -156,13 +157,29 @@ async function main(): Promise<number> {
     });
     const hit = await hitComparison(servers, database);
     const failures = await failureScenarios(servers, database);
+    const overloaded = await overload(
+      (env) => servers.service('service (overload)', 'overload', { sentry: false, env }),
+      SETTINGS,
+    );
     const tracing = await tracingCost(servers, SETTINGS);
     // The cost of growth (bench/scale.ts): minutes of filling and pruning, so on request.
     const scale = process.env.BENCH_SCALE === '1' ? await scaleScenarios(redis.uri) : { results: [], checks: [] };
-    return { servers, hit, failures, tracing, scale };
+    return { servers, hit, failures, overloaded, tracing, scale };
   }).finally(() => Promise.all([sentry.close(), redis.stop()]));
-  const results = [...hit.results, ...failures, ...tracing, ...(await embedded(SETTINGS)), ...scale.results];
-  const checks = [...hit.checks, ...scenarioChecks(results, REDIS_BUDGETS.commandTimeoutMs + 100), ...scale.checks];
+  const results = [
+    ...hit.results,
+    ...failures,
+    ...overloaded.results,
+    ...tracing,
+    ...(await embedded(SETTINGS)),
+    ...scale.results,
+  ];
+  const checks = [
+    ...hit.checks,
+    ...scenarioChecks(results, REDIS_BUDGETS.commandTimeoutMs + 100),
+    ...overloaded.checks,
+    ...scale.checks,
+  ];
   report(servers, start, { results, checks });
   return checks.every((c) => c.pass) ? 0 : 1;
 }

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { runLoad, summarize, timedRequest, type Sample } from '../support/load.js';
-import { parsePrometheusText } from '../support/prometheus-text.js';
+import { contractProblems } from '../support/openapi-contract.js';
+import { parsePrometheusText } from '../../harness/prometheus-text.js';
 import { MASTER_SET, RedisSentinelCluster } from '../support/redis-sentinel-cluster.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { figures } from '../support/figures.js';
@@ -87,6 +88,16 @@ describe('fault injection: Redis master killed behind sentinels, under load', fu
     expect((await timedRequest({ url: `${service.url}/ping` })).xCache).to.equal('MISS');
     expect((await timedRequest({ url: `${service.url}/ping` })).xCache).to.equal('HIT');
     expect(await cacheTarget()).to.equal(oldMaster);
+    // The contract in Sentinel mode: readiness names the master, and the document says it may.
+    for (const path of ['/readyz', '/ping']) {
+      const response = await fetch(`${service.url}${path}`);
+      const answer = {
+        status: response.status,
+        headers: Object.fromEntries(response.headers),
+        text: await response.text(),
+      };
+      expect(contractProblems('GET', path, answer), `GET ${path} in Sentinel mode`).to.deep.equal([]);
+    }
     expect(await masterMetric()).to.deep.equal([oldMaster]);
     const rowsBefore = await rows();
 

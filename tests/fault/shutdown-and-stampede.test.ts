@@ -103,9 +103,7 @@ describe('fault injection: shutdown and stampede', function () {
     const rowsBefore = await rows();
 
     const answers = await Promise.all(
-      Array.from({ length: 300 }, (_, i) =>
-        timedRequest({ url: `${instances[i % 3]!.url}/ping`, timeoutMs: 20_000 }),
-      ),
+      Array.from({ length: 300 }, (_, i) => timedRequest({ url: `${instances[i % 3]!.url}/ping`, timeoutMs: 20_000 })),
     );
     const summary = summarize(answers);
     const newRows = (await rows()) - rowsBefore;

@@ -10,7 +10,7 @@ import { HaproxyProcess } from '../support/haproxy-process.js';
 import { startLoad, summarize, timedRequest, type TimedSample } from '../support/load.js';
 import { requireTool } from '../support/system-tools.js';
 import { figures as printFigures } from '../support/figures.js';
-import { parsePrometheusText, sampleValue, type PromSample } from '../support/prometheus-text.js';
+import { histogramQuantile, parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, scratchRedisPrefix, testPostgresUri, testRedisUri } from '../support/test-servers.js';
 
@@ -238,26 +238,4 @@ async function wrk(url: string, connections: number, extra: string[] = []) {
     socketErrors: errors ? errors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
     errors: errors?.[0] ?? 'none',
   };
-}
-
-/**
- * The `quantile` of http_request_duration_seconds between two scrapes, for one status code over
- * every route and method: the upper bound of the first bucket that holds that share of answers.
- */
-function histogramQuantile(after: PromSample[], before: PromSample[], quantile: number, status: string): number {
-  const buckets = new Map<number, number>();
-  for (const [samples, sign] of [
-    [after, 1],
-    [before, -1],
-  ] as const) {
-    for (const s of samples) {
-      if (s.name !== 'http_request_duration_seconds_bucket' || s.labels.status_code !== status) continue;
-      const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
-      buckets.set(le, (buckets.get(le) ?? 0) + sign * s.value);
-    }
-  }
-  const ordered = [...buckets].sort(([a], [b]) => a - b);
-  const total = ordered.at(-1)?.[1] ?? 0;
-  if (total === 0) return 0;
-  return ordered.find(([, count]) => count >= quantile * total)![0];
 }

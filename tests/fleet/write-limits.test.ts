@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
 import { RedisServerProcess } from '../../harness/redis-server-process.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
+import { parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
 import { ServiceProcess } from '../support/service-process.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/test-servers.js';
 import { waitUntil } from '../../harness/wait-until.js';

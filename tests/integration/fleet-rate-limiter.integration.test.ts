@@ -7,7 +7,7 @@ import { PromMetrics } from '../../infrastructure/metrics/prom-metrics.js';
 import { createRedisClient, REDIS_BUDGETS } from '../../infrastructure/redis/create-redis-client.js';
 import { makeCacheBreaker } from '../../infrastructure/resilience/make-breaker.js';
 import { SystemClock } from '../../infrastructure/clock/system-clock.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
+import { parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
 import { silentLogger } from '../support/test-doubles.js';
 import { waitUntil } from '../../harness/wait-until.js';
 

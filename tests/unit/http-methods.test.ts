@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { makeHttpHarness } from '../support/http-harness.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
+import { parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
 import { RecordingReporter } from '../support/test-doubles.js';
 
 /** Methods without a route: a client mistake or a probe, never a 500 and never a Sentry event. */

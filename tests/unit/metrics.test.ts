@@ -6,7 +6,7 @@ import { knexPoolStats } from '../../infrastructure/metrics/knex-pool-stats.js';
 import { PromMetrics } from '../../infrastructure/metrics/prom-metrics.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { makeHttpHarness } from '../support/http-harness.js';
-import { parsePrometheusText, sampleValue, type PromSample } from '../support/prometheus-text.js';
+import { parsePrometheusText, sampleValue, type PromSample } from '../../harness/prometheus-text.js';
 import { SpyStore } from '../support/test-doubles.js';
 
 type Harness = ReturnType<typeof makeHttpHarness>;

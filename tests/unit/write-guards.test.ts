@@ -5,7 +5,7 @@ import { HashedWriteTokens } from '../../infrastructure/edge/hashed-write-tokens
 import { createLogger } from '../../infrastructure/logging/logger.js';
 import { clientAddress, clientKey } from '../../interfaces/http/client-address.js';
 import { makeHttpHarness } from '../support/http-harness.js';
-import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
+import { parsePrometheusText, sampleValue } from '../../harness/prometheus-text.js';
 
 const TOKEN = 'writer-one-token-0123456789abcdef';
 const OTHER_TOKEN = 'writer-two-token-fedcba9876543210';
