@@ -43,16 +43,18 @@ const notImplemented = (method: string): ClientErrorAnswer => ({
  * dropping the connection (CONNECT): then closes the connection, whose state is unknown.
  */
 export function answerClientErrors(server: Server, logger: Logger): void {
-  // The answer in progress on each connection: a parse error can arrive while one is being sent
-  // (a pipelined request, a request timeout), and a second status line would corrupt it.
-  const answering = new WeakMap<Duplex, ServerResponse>();
+  // The last response of each connection: a parse error can arrive while one is being sent (a
+  // pipelined request, a request timeout), and a second status line would corrupt it. Kept until
+  // the next request replaces it or the socket goes; one finished is no obstacle.
+  const lastResponse = new WeakMap<Duplex, ServerResponse>();
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    answering.set(request.socket, response);
-    response.once('close', () => answering.delete(request.socket));
+    lastResponse.set(request.socket, response);
   });
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex) => {
-    // Nothing to answer on a connection the client reset, or once an answer has begun on it.
-    if (error.code === 'ECONNRESET' || !socket.writable || answering.get(socket)?.headersSent) {
+    // Nothing to answer on a connection the client reset, or while an answer is under way on it.
+    const response = lastResponse.get(socket);
+    const answerUnderWay = response !== undefined && response.headersSent && !response.writableFinished;
+    if (error.code === 'ECONNRESET' || !socket.writable || answerUnderWay) {
       socket.destroy();
       return;
     }

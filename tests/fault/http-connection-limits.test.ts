@@ -112,6 +112,28 @@ describe('fault injection: slow and malformed clients (a real socket)', function
     });
   }
 
+  it('answers a malformed request on a keep-alive connection whose earlier answer is finished', async () => {
+    // The parser's error handler holds back only while an answer is under way on the connection;
+    // one already sent must not silence the next answer.
+    const received: Buffer[] = [];
+    const socket = connect(service.port, '127.0.0.1');
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    const text = () => Buffer.concat(received).toString('utf8');
+    await waitUntil(() => text().includes('\r\n\r\n{'), { timeoutMs: 5_000, what: 'the first answer' });
+    const first = parseRawAnswer(text());
+    expect(first.status).to.equal(200);
+    await waitUntil(() => text().length === text().indexOf('\r\n\r\n') + 4 + Number(first.headers['content-length']), {
+      timeoutMs: 5_000,
+      what: "the first answer's whole body",
+    });
+    const firstLength = text().length;
+    socket.write('GARBAGE\r\n\r\n');
+    await closed;
+    expectJsonError(text().slice(firstLength), 400, 'bad_request');
+  });
+
   it('caps the open connections at the limit, and serves again once one closes', async () => {
     // The earlier tests' connections are closed, but the server counts one until it has seen its
     // close. 5 s: a close reaches it at once; room for a busy machine.

@@ -1,4 +1,3 @@
-import type { Middleware } from 'koa';
 import type { LoadSignal, ShedReason } from '../load-signal.js';
 import { overloadedError } from '../http-errors.js';
 
@@ -16,27 +15,38 @@ const NEVER_SHED = new Set(['/healthz', '/readyz']);
  */
 export const MAX_IN_FLIGHT = 512;
 
+/** Load shedding's admission check, one step of the request envelope (request-envelope.ts). */
+export interface Admission {
+  /**
+   * Admits a request to `path`, or throws the 503 `overloaded` error before any of its work is
+   * done. True when the request now counts as in progress: `release()` it once answered.
+   */
+  admit(path: string): boolean;
+  release(): void;
+}
+
 /**
- * Load shedding: a request that arrives while this process is overloaded is answered 503
- * `overloaded` with `Retry-After` before any of its work is done, so the work already admitted
- * keeps a bounded latency and the probes stay prompt. Readiness is untouched: when every
- * instance is overloaded, turning them all unready would empty the fleet; the fast 503s are the
- * shedding, and the autoscaler adds pods.
+ * Load shedding: a request that arrives while this process is overloaded is refused, so the work
+ * already admitted keeps a bounded latency and the probes stay prompt. Readiness is untouched:
+ * when every instance is overloaded, turning them all unready would empty the fleet; the fast
+ * 503s are the shedding, and the autoscaler adds pods. A step of the envelope, not a middleware of
+ * its own: its count needs a frame around the rest of the request, and the envelope is that frame.
  */
-export function admissionCheck(load: LoadSignal, countShed: (reason: ShedReason) => void): Middleware {
+export function admissionControl(load: LoadSignal, countShed: (reason: ShedReason) => void): Admission {
   let inFlight = 0;
-  return async (ctx, next) => {
-    if (NEVER_SHED.has(ctx.path)) return next();
-    const reason: ShedReason | null = inFlight >= MAX_IN_FLIGHT ? 'in_flight' : load.overloaded();
-    if (reason) {
-      countShed(reason);
-      throw overloadedError();
-    }
-    inFlight++;
-    try {
-      await next();
-    } finally {
+  return {
+    admit(path) {
+      if (NEVER_SHED.has(path)) return false;
+      const reason: ShedReason | null = inFlight >= MAX_IN_FLIGHT ? 'in_flight' : load.overloaded();
+      if (reason) {
+        countShed(reason);
+        throw overloadedError();
+      }
+      inFlight++;
+      return true;
+    },
+    release() {
       inFlight--;
-    }
+    },
   };
 }
