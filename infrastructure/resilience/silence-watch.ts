@@ -35,7 +35,6 @@ export class SilenceWatch {
   end(call: WaitingCall, answered: boolean): void {
     this.waiting.delete(call);
     if (answered) this.lastAnsweredAt = this.clock.now();
-    this.schedule();
   }
 
   /** Looks at the clock now: a silence that has reached the bound is counted. */
@@ -44,7 +43,6 @@ export class SilenceWatch {
     if (since === null || this.clock.now() - since < this.boundMs) return;
     for (const call of this.waiting) call.caught = true;
     this.waiting.clear();
-    this.schedule();
     this.onSilence();
   }
 
@@ -54,9 +52,14 @@ export class SilenceWatch {
     return oldest.done ? null : Math.max(oldest.value.startedAt, this.lastAnsweredAt);
   }
 
+  /**
+   * Sets the one timer, for when the silence would reach the bound, unless one is pending: the
+   * silence only ever starts later (the oldest waiting call leaves, a call is answered), so a
+   * pending timer is never late, and when it fires early it looks again. So a timer is pending
+   * whenever a call waits, and a call that begins or ends sets none of its own.
+   */
   private schedule(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (this.timer !== undefined) return;
     const since = this.silentSince();
     if (since === null) return;
     const due = since + this.boundMs - this.clock.now();
@@ -64,8 +67,7 @@ export class SilenceWatch {
       () => {
         this.timer = undefined;
         this.check();
-        // Timers may fire a hair early: a silence not yet long enough is looked at again.
-        if (this.timer === undefined) this.schedule();
+        this.schedule();
       },
       Math.max(1, due),
     ).unref();
