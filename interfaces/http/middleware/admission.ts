@@ -1,12 +1,6 @@
 import type { LoadSignal, ShedReason } from '../load-signal.js';
 import { overloadedError } from '../http-errors.js';
-
-/**
- * Requests that are never shed: the orchestrator's probes (a liveness probe that times out gets
- * a healthy pod killed and its load moved onto the others). The scrape that shows the shedding
- * is on the metrics listener, which has no admission check.
- */
-const NEVER_SHED = new Set(['/healthz', '/readyz']);
+import { PROBE_PATHS } from '../routes/health-routes.js';
 
 /**
  * Past this many requests in progress at once, more are refused: each holds memory (the heap is
@@ -36,7 +30,9 @@ export function admissionControl(load: LoadSignal, countShed: (reason: ShedReaso
   let inFlight = 0;
   return {
     admit(path) {
-      if (NEVER_SHED.has(path)) return false;
+      // The probes are never shed; the scrape that shows the shedding is on the metrics listener,
+      // which has no admission check.
+      if (PROBE_PATHS.has(path)) return false;
       const reason: ShedReason | null = inFlight >= MAX_IN_FLIGHT ? 'in_flight' : load.overloaded();
       if (reason) {
         countShed(reason);

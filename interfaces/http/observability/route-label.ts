@@ -1,15 +1,9 @@
 import type { RouterContext } from '@koa/router';
 import type { Context } from 'koa';
+import { PROBE_PATHS } from '../routes/health-routes.js';
 
 /** Requests that answered no route (404, 405): one label for all, so garbage cannot multiply series. */
 const UNMATCHED_ROUTE = 'unmatched';
-
-/**
- * Orchestrator traffic: frequent, uninteresting, kept out of the request figures. (Prometheus
- * scrapes the metrics listener, which neither times nor logs; a scrape that still reaches the API
- * port is a 404 worth seeing.)
- */
-const INFRASTRUCTURE_ROUTES = new Set(['/healthz', '/readyz']);
 
 /**
  * The route template the router matched (`/pings`), never the raw path: @koa/router's documented
@@ -25,6 +19,11 @@ export function matchedRoute(ctx: Context): string | null {
   return typeof matched === 'string' ? matched : null;
 }
 
+/**
+ * The probes: frequent, uninteresting, kept out of the request figures. (Prometheus scrapes the
+ * metrics listener, which neither times nor logs; a scrape that still reaches the API port is a
+ * 404 worth seeing.)
+ */
 export function isInfrastructureRoute(route: string): boolean {
-  return INFRASTRUCTURE_ROUTES.has(route);
+  return PROBE_PATHS.has(route);
 }
