@@ -140,11 +140,9 @@ export class PingService {
   private async refresh(previous: CachedPing | null, sharedUsable: boolean): Promise<PingResult> {
     // Without the shared cache no other instance could see our entry: nothing to coordinate.
     const lease = sharedUsable ? await this.lease.acquire() : null;
-    if (lease?.kind === 'taken') {
-      const winner = await this.lease.awaitHolder(() => this.readFreshShared());
-      if (winner) return { ping: winner.ping, outcome: 'cached' };
-    }
     try {
+      const recorded = await this.lease.recordedElsewhere(lease, () => this.readFreshShared());
+      if (recorded) return { ping: recorded.ping, outcome: 'cached' };
       let ping: Ping;
       try {
         ping = await this.recordInStore(null);

@@ -60,6 +60,17 @@ export class RefreshLease {
   }
 
   /**
+   * The entry another instance recorded for this refresh, or null. With the lease taken, the
+   * holder's, waited for. With it ours, one recorded by an instance that let the lease go between
+   * our miss and our lease: found, it is the answer, and the ping is not recorded twice.
+   */
+  recordedElsewhere<T>(attempt: LeaseAttempt | null, readEntry: () => Promise<T | null>): Promise<T | null> {
+    if (attempt?.kind === 'taken') return this.awaitHolder(readEntry);
+    if (attempt?.kind === 'held') return readEntry().catch(() => null);
+    return Promise.resolve(null);
+  }
+
+  /**
    * While the holder records, polls `readEntry` every `leasePollMs` for at most `leaseWaitMs`;
    * null when nothing showed in time. A failed read ends the wait at once: the holder's entry
    * cannot reach us through a cache we cannot read.

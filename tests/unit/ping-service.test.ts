@@ -358,6 +358,28 @@ describe('PingService: the cache-aside policy', () => {
       expect(lease.released).to.deep.equal([{ key: `${LAST_PING_KEY}:lease`, token: 'token-1' }]);
     });
 
+    it('does not record again when another instance recorded and let the lease go between its miss and its lease', async () => {
+      // Instance A records and releases the lease after B read the cache (a miss) but before B
+      // asks for the lease: B then takes a free lease, and must find A's entry, not record twice
+      // (the 3-instance stampede test met this once in five runs).
+      const first = makePingService({ lease: null });
+      const { clock, store, sharedCache } = first;
+      const memory = new MemoryRecordLease(clock);
+      const other = makePingService({ lease: memory, clock, store, sharedCache }).sut;
+      const racing: RecordLease = {
+        acquire: async (key, ttlMs) => {
+          await other.getPing(); // A: records, caches, releases, all before B's lease arrives
+          return memory.acquire(key, ttlMs);
+        },
+        release: (key, token) => memory.release(key, token),
+      };
+      const { sut } = makePingService({ lease: racing, clock, store, sharedCache });
+      const result = await sut.getPing();
+      expect(store.records, 'rows recorded').to.equal(1);
+      expect(result.outcome).to.equal('cached');
+      expect(result.ping.id).to.equal(1);
+    });
+
     it('carries on without a lease when taking it fails', async () => {
       const broken: RecordLease = {
         acquire: async () => {
